@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { idSchema, isoDateSchema, nameSchema, projectRefSchema, trustRefSchema } from './common.js';
+import { cohortSchema } from './cohort.js';
+import { siteOutcomeSchema } from './refusal.js';
+
+/*
+ * Client ↔ hub messages (CLI, SDK, web). Requests are parsed before a handler runs; responses go
+ * through these schemas, which drop unlisted fields (STYLE 8). Authorization: `Bearer <session
+ * token>` from POST /api/v1/auth/login.
+ */
+
+export const ROLES = ['admin', 'researcher', 'observer'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+export const PROJECT_ROLES = ['researcher', 'observer'] as const;
+export const projectRoleSchema = z.enum(PROJECT_ROLES);
+export type ProjectRole = z.infer<typeof projectRoleSchema>;
+
+export const emailSchema = z.string().max(254).email();
+/** Passwords travel only in request bodies and are never logged. */
+export const passwordSchema = z.string().min(12, 'at least 12 characters').max(1024);
+
+// ---- auth -------------------------------------------------------------------------------------------
+
+export const loginRequestSchema = z
+  .object({ email: emailSchema, password: z.string().max(1024) })
+  .strict();
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+export const userViewSchema = z.object({
+  id: idSchema,
+  email: emailSchema,
+  role: roleSchema,
+  disabled: z.boolean(),
+  createdAt: isoDateSchema,
+  lastLoginAt: isoDateSchema.nullable(),
+});
+export type UserView = z.infer<typeof userViewSchema>;
+
+export const loginResponseSchema = z.object({
+  token: z.string(),
+  expiresAt: isoDateSchema,
+  user: userViewSchema,
+});
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+// ---- users --------------------------------------------------------------------------------------------
+
+export const createUserRequestSchema = z
+  .object({ email: emailSchema, role: roleSchema, password: passwordSchema })
+  .strict();
+export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
+
+// ---- trusts -------------------------------------------------------------------------------------------
+
+export const createTrustRequestSchema = z.object({ name: nameSchema }).strict();
+export type CreateTrustRequest = z.infer<typeof createTrustRequestSchema>;
+
+export const trustViewSchema = z.object({
+  id: idSchema,
+  name: nameSchema,
+  createdAt: isoDateSchema,
+  revoked: z.boolean(),
+  /** Fingerprint of the node's pinned public keys, once enrolled. */
+  nodeFingerprint: z.string().nullable(),
+  lastSeenAt: isoDateSchema.nullable(),
+});
+export type TrustView = z.infer<typeof trustViewSchema>;
+
+/** Answer to create and rotate: the only time the key is shown. */
+export const trustKeyResponseSchema = z.object({
+  id: idSchema,
+  name: nameSchema,
+  apiKey: z.string(),
+});
+export type TrustKeyResponse = z.infer<typeof trustKeyResponseSchema>;
+
+// ---- projects -----------------------------------------------------------------------------------------
+
+export const createProjectRequestSchema = z
+  .object({ name: nameSchema, description: z.string().max(2000).default('') })
+  .strict();
+export type CreateProjectRequest = z.infer<typeof createProjectRequestSchema>;
+
+export const projectViewSchema = z.object({
+  id: idSchema,
+  name: nameSchema,
+  description: z.string(),
+  createdAt: isoDateSchema,
+  members: z.array(z.object({ email: emailSchema, role: projectRoleSchema })),
+  trusts: z.array(trustRefSchema),
+});
+export type ProjectView = z.infer<typeof projectViewSchema>;
+
+export const addMemberRequestSchema = z
+  .object({ email: emailSchema, role: projectRoleSchema })
+  .strict();
+export type AddMemberRequest = z.infer<typeof addMemberRequestSchema>;
+
+/** A trust by name or id. */
+export const addTrustRequestSchema = z.object({ trust: z.string().min(1).max(64) }).strict();
+export type AddTrustRequest = z.infer<typeof addTrustRequestSchema>;
+
+// ---- jobs ---------------------------------------------------------------------------------------------
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+export const submitJobRequestSchema = z
+  .object({
+    /** Project by name or id. */
+    project: z.string().min(1).max(64),
+    algorithm: z.string().min(1).max(64),
+    datasets: z.array(nameSchema).min(1).max(20),
+    cohort: cohortSchema.nullable().default(null),
+    params: z.unknown(),
+    secureAggregation: z.boolean().default(false),
+  })
+  .strict();
+export type SubmitJobRequest = z.input<typeof submitJobRequestSchema>;
+
+export const jobViewSchema = z.object({
+  id: idSchema,
+  project: projectRefSchema,
+  algorithm: z.string(),
+  datasets: z.array(z.string()),
+  cohort: cohortSchema.nullable(),
+  params: z.unknown(),
+  secureAggregation: z.boolean(),
+  status: jobStatusSchema,
+  /** The aggregate result; present when succeeded. */
+  result: z.unknown().nullable(),
+  /** Why the job failed, when it did. */
+  error: z.object({ code: z.string(), reason: z.string() }).nullable(),
+  sites: z.array(siteOutcomeSchema),
+  round: z.number().int(),
+  createdAt: isoDateSchema,
+  finishedAt: isoDateSchema.nullable(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;
+
+/** GET /api/v1/jobs/:id?wait=MS holds the request until the job finishes or MS pass. */
+export const MAX_JOB_WAIT_MS = 30_000;
+
+// ---- audit --------------------------------------------------------------------------------------------
+
+export const auditVerifyResponseSchema = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  /** Sequence number of the first entry that breaks the chain. */
+  brokenAt: z.number().int().nullable(),
+  reason: z.string().nullable(),
+});
+export type AuditVerifyResponse = z.infer<typeof auditVerifyResponseSchema>;
+
+export const healthResponseSchema = z.object({ status: z.literal('ok'), version: z.string() });
