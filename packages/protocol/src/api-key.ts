@@ -35,7 +35,7 @@ export interface IssuedSecret {
 export function issueSecret(kind: SecretKind): IssuedSecret {
   const idBytes = randomBytes(12);
   let keyId = '';
-  for (const b of idBytes) keyId += KEY_ID_ALPHABET[b % 32];
+  for (const b of idBytes) keyId += KEY_ID_ALPHABET.charAt(b % 32);
   const secret = `${SECRET_PREFIXES[kind]}_${keyId}_${randomBytes(32).toString('base64url')}`;
   return { secret, keyId, hash: hashSecret(secret) };
 }

@@ -16,7 +16,7 @@ export const PROJECT_ROLES = ['researcher', 'observer'] as const;
 export const projectRoleSchema = z.enum(PROJECT_ROLES);
 export type ProjectRole = z.infer<typeof projectRoleSchema>;
 
-export const emailSchema = z.string().max(254).email();
+export const emailSchema = z.email().max(254);
 /** Passwords travel only in request bodies and are never logged. */
 export const passwordSchema = z.string().min(12, 'at least 12 characters').max(1024);
 

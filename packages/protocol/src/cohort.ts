@@ -15,7 +15,7 @@ export const cohortOps = [
 ] as const;
 export type CohortOp = (typeof cohortOps)[number];
 
-const scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+const scalar = z.union([z.string().max(200), z.number(), z.boolean()]);
 
 export type CohortCondition =
   | { variable: string; op: '=' | '!=' | '<' | '<=' | '>' | '>='; value: string | number | boolean }
@@ -35,7 +35,7 @@ const condition: z.ZodType<CohortCondition> = z.union([
     .object({
       variable,
       op: z.literal('between'),
-      value: z.tuple([z.number().finite(), z.number().finite()]),
+      value: z.tuple([z.number(), z.number()]),
     })
     .strict(),
   z.object({ variable, op: z.enum(['isNull', 'notNull']) }).strict(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-export const idSchema = z.string().uuid();
-export const isoDateSchema = z.string().datetime({ offset: true });
+export const idSchema = z.uuid();
+export const isoDateSchema = z.iso.datetime({ offset: true });
 /** A name of a trust, project or dataset: what operators type; safe in paths and logs. */
 export const nameSchema = z
   .string()

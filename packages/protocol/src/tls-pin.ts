@@ -63,7 +63,7 @@ export function pinnedConnector(
       }
       finish(null, socket);
     });
-    socket.once('error', (err) => {
+    socket.once('error', (err: Error) => {
       finish(err, null);
     });
   };
