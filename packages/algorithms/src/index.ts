@@ -3,3 +3,15 @@
  */
 export * from './framework.js';
 export * from './table.js';
+export {
+  tableVariables,
+  isMissing,
+  numberColumn,
+  categoricalColumn,
+  makeTable,
+} from './table-info.js';
+export { evaluateCohort, filterTable } from './cohort-eval.js';
+export { validateCohort } from './cohort-validate.js';
+export { isoDateToDays } from './cohort-values.js';
+export { runLocalStep, checkVariables, effectiveMinCount } from './run-local-step.js';
+export { getAlgorithm, listAlgorithms } from './registry.js';

@@ -1,0 +1,17 @@
+import type { Algorithm } from './framework.js';
+
+/*
+ * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
+ * frozen list, not a mutable registry, so nothing at run time can add code that nodes would run.
+ */
+const BUILT_INS: readonly Algorithm[] = Object.freeze([]);
+
+/** Every built-in algorithm, in a stable order. */
+export function listAlgorithms(): readonly Algorithm[] {
+  return BUILT_INS;
+}
+
+/** The built-in algorithm called `name`, or undefined. */
+export function getAlgorithm(name: string): Algorithm | undefined {
+  return BUILT_INS.find((a) => a.name === name);
+}
