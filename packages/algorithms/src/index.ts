@@ -15,3 +15,26 @@ export { validateCohort } from './cohort-validate.js';
 export { isoDateToDays } from './cohort-values.js';
 export { runLocalStep, checkVariables, effectiveMinCount } from './run-local-step.js';
 export { getAlgorithm, listAlgorithms } from './registry.js';
+export {
+  summary,
+  SUMMARY_STEP,
+  SUMMARY_FAILURES,
+  describeSites,
+  suppressSmallCells,
+} from './summary/index.js';
+export type {
+  SummaryParams,
+  SummaryResult,
+  NumericSummary,
+  CategoricalSummary,
+  SummaryLocalOutput,
+} from './summary/index.js';
+export { summaryParamsSchema, summaryLocalOutputSchema } from './summary/index.js';
+export {
+  compensatedSum,
+  moments,
+  poolMoments,
+  sampleVariance,
+  type Moments,
+} from './numerics/moments.js';
+export { createRng, type Rng } from './numerics/random.js';
