@@ -1,0 +1,215 @@
+import {
+  approveProject,
+  importDataset,
+  initNode,
+  nodeStatus,
+  setPolicy,
+  startNode,
+} from '@tessera/node';
+import { TesseraError } from '@tessera/protocol';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { CliContext } from '../context.js';
+import { normaliseHubUrl } from '../hub-client.js';
+import { intText, jsonFlag, listText, optionsOf, portText } from '../options.js';
+import { printJson, progress, type Io } from '../output.js';
+import { readSecretFile } from '../secret-file.js';
+import { announceReady, waitForStop } from './lifecycle.js';
+
+const initOptions = z.object({
+  dir: z.string().min(1),
+  hub: z.string().min(1),
+  pin: z.string().min(1),
+  name: z.string().min(1),
+  apiKeyFile: z.string().min(1),
+  consolePort: portText.optional(),
+  minCount: intText(1, 1_000_000).optional(),
+  dicomPort: z.string().optional(),
+  dicomAe: z.string().optional(),
+  dicomAllow: z.string().optional(),
+  json: jsonFlag,
+});
+export type NodeInitOptions = Omit<z.infer<typeof initOptions>, 'json'>;
+
+/**
+ * `node init`: reads the trust's API key from its file and initialises the node folder.
+ * @throws TesseraError BAD_REQUEST for DICOM options (the receiver is not available yet) or an
+ *   unreadable key file; whatever initNode throws.
+ */
+export function nodeInit(
+  o: NodeInitOptions,
+  io: Io,
+): Promise<{ dir: string; fingerprint: string }> {
+  if (o.dicomPort !== undefined || o.dicomAe !== undefined || o.dicomAllow !== undefined) {
+    throw new TesseraError(
+      'BAD_REQUEST',
+      'the DICOM receiver (--dicom-port, --dicom-ae, --dicom-allow) is not available in this version',
+    );
+  }
+  const apiKey = readSecretFile(o.apiKeyFile, '--api-key-file', (l) => {
+    progress(io, l);
+  });
+  return initNode({
+    dir: o.dir,
+    hubUrl: normaliseHubUrl(o.hub),
+    pin: o.pin,
+    name: o.name,
+    apiKey,
+    ...(o.consolePort === undefined ? {} : { consolePort: o.consolePort }),
+    ...(o.minCount === undefined ? {} : { minCount: o.minCount }),
+  });
+}
+
+const dirOnly = z.object({ dir: z.string().min(1), json: jsonFlag });
+
+/** Registers `tessera node …`. */
+export function registerNodeCommands(program: Command, ctx: CliContext): void {
+  const node = program.command('node').description("set up and run a trust's node");
+
+  node
+    .command('init')
+    .description('keys, hub URL and pin, API key: prepares a node folder')
+    .requiredOption('--dir <dir>', 'the node folder')
+    .requiredOption('--hub <url>', 'the hub URL (https://…)')
+    .requiredOption('--pin <pin>', "the hub's TLS key pin (sha256/…)")
+    .requiredOption('--name <trust>', 'the trust this node serves')
+    .requiredOption('--api-key-file <file>', "file holding the trust's API key")
+    .option('--console-port <port>', 'port of the console on 127.0.0.1 (0: any free port)')
+    .option('--min-count <n>', 'disclosure threshold (default 10)')
+    .option('--dicom-port <port>', 'DICOM C-STORE port (not available yet)')
+    .option('--dicom-ae <title>', 'DICOM AE title (not available yet)')
+    .option('--dicom-allow <ae1,ae2>', 'calling AE titles allowed to store (not available yet)')
+    .option('--json', 'print {dir, fingerprint} as JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { json, ...o } = optionsOf(cmd, initOptions);
+      const r = await nodeInit(o, ctx.io);
+      if (json) printJson(ctx.io, { dir: r.dir, fingerprint: r.fingerprint });
+      else ctx.io.out(`node initialised in ${r.dir}\n  fingerprint  ${r.fingerprint}\n`);
+    });
+
+  registerDatasetCommands(node, ctx);
+
+  node
+    .command('dicom')
+    .description('DICOM store (not available yet)')
+    .command('import <path>')
+    .requiredOption('--dir <dir>', 'the node folder')
+    .action(() => {
+      throw new TesseraError('BAD_REQUEST', 'DICOM import is not available in this version');
+    });
+
+  node
+    .command('approve <project>')
+    .description('approves a project at this node and exposes datasets to it')
+    .requiredOption('--dir <dir>', 'the node folder')
+    .option('--datasets <a,b>', 'datasets to expose, comma-separated')
+    .option('--json', 'print as JSON')
+    .action(async (project: string, _o: unknown, cmd: Command) => {
+      const o = optionsOf(cmd, dirOnly.extend({ datasets: listText.default([]) }));
+      const r = await approveProject({ dir: o.dir, project, datasets: o.datasets });
+      if (o.json) printJson(ctx.io, r);
+      else ctx.io.out(`project ${r.project} approved; datasets: ${r.datasets.join(', ') || '—'}\n`);
+    });
+
+  node
+    .command('policy')
+    .description("sets the node's disclosure policy")
+    .requiredOption('--dir <dir>', 'the node folder')
+    .option('--min-count <n>', 'no statistic over fewer rows leaves the node')
+    .option('--allow-min-max', 'allow minimum and maximum to be released')
+    .option('--algorithms <a,b>', 'the algorithms this node allows')
+    .option('--json', 'print the policy as JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = optionsOf(
+        cmd,
+        dirOnly.extend({
+          minCount: intText(1, 1_000_000).optional(),
+          allowMinMax: z.boolean().optional(),
+          algorithms: listText.optional(),
+        }),
+      );
+      const policy = await setPolicy({
+        dir: o.dir,
+        ...(o.minCount === undefined ? {} : { minCount: o.minCount }),
+        ...(o.allowMinMax === undefined ? {} : { allowMinMax: o.allowMinMax }),
+        ...(o.algorithms === undefined ? {} : { allowedAlgorithms: o.algorithms }),
+      });
+      if (o.json) printJson(ctx.io, policy);
+      else ctx.io.out(`${JSON.stringify(policy, null, 2)}\n`);
+    });
+
+  node
+    .command('status')
+    .description("shows the node's state")
+    .requiredOption('--dir <dir>', 'the node folder')
+    .option('--json', 'print as JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = optionsOf(cmd, dirOnly);
+      const status = await nodeStatus(o.dir);
+      if (o.json) printJson(ctx.io, status);
+      else ctx.io.out(`${JSON.stringify(status, null, 2)}\n`);
+    });
+
+  node
+    .command('start')
+    .description('runs the node until SIGTERM or Ctrl-C')
+    .requiredOption('--dir <dir>', 'the node folder')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { dir } = optionsOf(cmd, z.object({ dir: z.string().min(1) }));
+      await runNode(dir, ctx.io);
+    });
+}
+
+/**
+ * Runs a node until asked to stop; a node that must stop on its own (e.g. the hub names another
+ * trust) makes the command fail with the node's reason.
+ */
+async function runNode(dir: string, io: Io): Promise<void> {
+  const running = await startNode({ dir });
+  progress(io, `node running; console at ${running.consoleUrl}`);
+  announceReady({ consoleUrl: running.consoleUrl });
+  const stopped = waitForStop().then((why) => ({ kind: 'signal' as const, why }));
+  const failed = (running.done ?? new Promise<never>(() => undefined)).then(
+    () => ({ kind: 'ended' as const, error: null }),
+    (e: unknown) => ({ kind: 'ended' as const, error: e }),
+  );
+  const first = await Promise.race([stopped, failed]);
+  progress(io, first.kind === 'signal' ? `node stopping (${first.why})` : 'node stopping');
+  await running.close();
+  if (first.kind === 'ended' && first.error !== null) throw first.error;
+  progress(io, 'node stopped');
+}
+
+function registerDatasetCommands(node: Command, ctx: CliContext): void {
+  node
+    .command('dataset')
+    .description('datasets held by this node')
+    .command('import')
+    .description('imports a CSV file as a dataset (nothing is kept if a line is bad)')
+    .requiredOption('--dir <dir>', 'the node folder')
+    .requiredOption('--name <name>', 'dataset name')
+    .requiredOption('--file <file>', 'the CSV file')
+    .option('--id-column <column>', 'the patient identifier column, pseudonymised on import')
+    .option('--replace', 'replace a dataset of the same name')
+    .option('--json', 'print {name, rows, variables} as JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = optionsOf(
+        cmd,
+        dirOnly.extend({
+          name: z.string().min(1),
+          file: z.string().min(1),
+          idColumn: z.string().optional(),
+          replace: z.boolean().default(false),
+        }),
+      );
+      const r = await importDataset({
+        dir: o.dir,
+        name: o.name,
+        file: o.file,
+        replace: o.replace,
+        ...(o.idColumn === undefined ? {} : { idColumn: o.idColumn }),
+      });
+      if (o.json) printJson(ctx.io, r);
+      else ctx.io.out(`dataset ${r.name} imported: ${r.rows} rows\n`);
+    });
+}

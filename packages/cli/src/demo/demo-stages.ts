@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { saveSession } from '../config.js';
+import { hubInit } from '../commands/hub.js';
+import { loginToHub } from '../commands/login.js';
+import { createHubApi, type HubApi } from '../hub-api.js';
+import { createHubClient } from '../hub-client.js';
+import { submitAndWait } from '../job-runner.js';
+import { startHubProcess, startNodeProcess } from './components.js';
+import { need, siteName, siteRows, type DemoState } from './demo-state.js';
+import { findFreePort } from './free-port.js';
+import { createSite } from './site.js';
+import type { Stage } from './stages.js';
+
+const prepare: Stage<DemoState> = {
+  title: (s) => `preparing ${s.options.root}`,
+  run: async (s) => {
+    const root = s.options.root;
+    for (const d of ['logs', 'secrets', 'config'])
+      mkdirSync(join(root, d), { recursive: true, mode: 0o700 });
+    // A fresh random admin password, in a 0600 file: no default credentials, nothing on argv.
+    s.adminPasswordFile = join(root, 'secrets', 'admin-password');
+    writeFileSync(s.adminPasswordFile, `${randomBytes(24).toString('base64url')}\n`, {
+      mode: 0o600,
+    });
+    return Promise.resolve(undefined);
+  },
+};
+
+const initHubStage: Stage<DemoState> = {
+  title: 'initialising hub (keys, TLS certificate, database, admin)',
+  run: async (s) => {
+    s.hubDir = join(s.options.root, 'hub');
+    const port = await findFreePort();
+    const r = await hubInit(
+      {
+        dir: s.hubDir,
+        port,
+        adminEmail: s.options.adminEmail,
+        adminPasswordFile: need(s.adminPasswordFile, 'admin password'),
+      },
+      s.io,
+    );
+    return r.url;
+  },
+};
+
+const startHubStage: Stage<DemoState> = {
+  title: 'starting hub',
+  run: async (s) => {
+    s.hub = await startHubProcess({
+      dir: need(s.hubDir, 'hub folder'),
+      logFile: join(s.options.root, 'logs', 'hub.log'),
+    });
+    s.group.add(s.hub.process);
+    return `pid ${s.hub.process.pid}`;
+  },
+};
+
+const loginStage: Stage<DemoState> = {
+  title: 'logging in as admin',
+  run: async (s) => {
+    const hub = need(s.hub, 'hub');
+    const password = readFileSync(need(s.adminPasswordFile, 'admin password'), 'utf8').trim();
+    const session = await loginToHub({
+      hub: hub.url,
+      pin: hub.pin,
+      email: s.options.adminEmail,
+      password,
+    });
+    // Stored in the demo folder so that `--keep` leaves a usable login (TESSERA_CONFIG_DIR).
+    saveSession(join(s.options.root, 'config'), session);
+    s.client = createHubClient({ url: hub.url, pin: hub.pin, token: session.token });
+    s.api = createHubApi(s.client);
+    return undefined;
+  },
+};
+
+function siteStage(i: number): Stage<DemoState> {
+  const name = siteName(i);
+  return {
+    title: `creating ${name} (trust, node init, ${siteRows(i)} synthetic patients, approval)`,
+    run: async (s) => {
+      const hub = need(s.hub, 'hub');
+      const site = await createSite({
+        api: need(s.api, 'login'),
+        root: s.options.root,
+        name,
+        hubUrl: hub.url,
+        pin: hub.pin,
+        seed: s.options.seed,
+        siteIndex: i,
+        rows: siteRows(i),
+        project: s.options.project,
+        dataset: s.options.dataset,
+        io: s.io,
+      });
+      s.sites.push(site);
+      return undefined;
+    },
+  };
+}
+
+const startNodesStage: Stage<DemoState> = {
+  title: (s) => `starting ${s.options.sites} nodes`,
+  run: async (s) => {
+    const started = await Promise.allSettled(
+      s.sites.map((site) =>
+        startNodeProcess({
+          dir: site.nodeDir,
+          name: site.name,
+          logFile: join(s.options.root, 'logs', `${site.name}.log`),
+        }),
+      ),
+    );
+    for (const r of started) if (r.status === 'fulfilled') s.nodes.push(r.value);
+    for (const n of s.nodes) s.group.add(n.process);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    await waitForEnrolment(
+      need(s.api, 'login'),
+      s.sites.map((x) => x.name),
+    );
+    return s.nodes.map((n) => `pid ${n.process.pid}`).join(', ');
+  },
+};
+
+/** Waits until the hub shows every named trust with pinned node keys (the node enrolled). */
+async function waitForEnrolment(
+  api: HubApi,
+  names: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const trusts = await api.listTrusts();
+    const waiting = names.filter((n) => trusts.find((t) => t.name === n)?.nodeFingerprint == null);
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`nodes not enrolled after ${timeoutMs} ms: ${waiting.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const projectStage: Stage<DemoState> = {
+  title: (s) => `creating project ${s.options.project} with ${s.options.sites} sites`,
+  run: async (s) => {
+    const api = need(s.api, 'login');
+    const project = await api.createProject(
+      s.options.project,
+      'Tessera demo: synthetic cardiometabolic cohort',
+    );
+    // Results are visible to project members only (DESIGN "Roles"): make sure the admin is one.
+    if (!project.members.some((m) => m.email === s.options.adminEmail)) {
+      await api.addMember(project.name, { email: s.options.adminEmail, role: 'researcher' });
+    }
+    for (const site of s.sites) await api.addTrust(project.name, site.name);
+    return undefined;
+  },
+};
+
+const summaryStage: Stage<DemoState> = {
+  title: (s) => `running summary over ${s.options.sites} sites`,
+  run: async (s) => {
+    const job = await submitAndWait(
+      need(s.api, 'login'),
+      {
+        project: s.options.project,
+        algorithm: 'summary',
+        datasets: [s.options.dataset],
+        params: { variables: [...s.options.variables] },
+      },
+      { timeoutMs: 60_000 },
+    );
+    s.job = job;
+    return job.status;
+  },
+};
+
+/** The demo, as an ordered list of stages (later issues append theirs). */
+export function demoStages(sites: number): Stage<DemoState>[] {
+  return [
+    prepare,
+    initHubStage,
+    startHubStage,
+    loginStage,
+    ...Array.from({ length: sites }, (_, i) => siteStage(i)),
+    startNodesStage,
+    projectStage,
+    summaryStage,
+  ];
+}

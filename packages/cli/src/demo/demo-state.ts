@@ -1,0 +1,71 @@
+import type { JobView } from '@tessera/protocol';
+import { TesseraError } from '@tessera/protocol';
+import type { HubApi } from '../hub-api.js';
+import type { HubClient } from '../hub-client.js';
+import type { Io } from '../output.js';
+import type { HubProcess, NodeProcess, ProcessGroup } from './components.js';
+import type { Site } from './site.js';
+
+/** The demo's choices, fixed before it starts. */
+export interface DemoOptions {
+  /** Number of sites (trusts with a node each). */
+  readonly sites: number;
+  /** The demo folder. */
+  readonly root: string;
+  readonly seed: number;
+  readonly project: string;
+  readonly dataset: string;
+  readonly adminEmail: string;
+  /** The variables the summary job reads. */
+  readonly variables: readonly string[];
+}
+
+/** What the stages build up as they run. */
+export interface DemoState {
+  readonly options: DemoOptions;
+  readonly io: Io;
+  readonly group: ProcessGroup;
+  adminPasswordFile?: string;
+  hubDir?: string;
+  hub?: HubProcess;
+  client?: HubClient;
+  api?: HubApi;
+  sites: Site[];
+  nodes: NodeProcess[];
+  job?: JobView;
+}
+
+/** The demo's default choices (DESIGN: three sites, synthetic cardiometabolic patients). */
+export function defaultDemoOptions(root: string, sites = 3): DemoOptions {
+  return {
+    sites,
+    root,
+    seed: 20_251_122,
+    project: 'cardiometabolic',
+    dataset: 'patients',
+    adminEmail: 'admin@tessera.example',
+    variables: ['age', 'sex', 'bmi', 'smoking', 'sbp', 'hba1c', 'diabetes'],
+  };
+}
+
+/** Trust names: site-a, site-b, …, site-z, site-27, … */
+export function siteName(i: number): string {
+  return i < 26 ? `site-${String.fromCharCode(97 + i)}` : `site-${i + 1}`;
+}
+
+// Sites differ in size (a few hundred to ~2000 rows) so the pooled figures are not a plain mean.
+const SITE_ROWS = [1200, 650, 1800, 900, 1500, 400] as const;
+
+/** How many synthetic patients site `i` gets. */
+export function siteRows(i: number): number {
+  return SITE_ROWS[i % SITE_ROWS.length] ?? 1000;
+}
+
+/**
+ * A value an earlier stage must have set.
+ * @throws TesseraError INTERNAL when it has not (a stage order bug).
+ */
+export function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new TesseraError('INTERNAL', `demo: ${what} is not ready`);
+  return value;
+}

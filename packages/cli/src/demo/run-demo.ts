@@ -1,0 +1,92 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TesseraError } from '@tessera/protocol';
+import { formatJob } from '../job-format.js';
+import type { Io } from '../output.js';
+import { ProcessGroup } from './components.js';
+import { demoStages } from './demo-stages.js';
+import { defaultDemoOptions, type DemoState } from './demo-state.js';
+import { runStages } from './stages.js';
+
+export interface RunDemoOptions {
+  /** Number of sites (default 3). */
+  readonly sites: number;
+  /** Keep the demo folder (processes are still stopped); a folder given by `dir` is always kept. */
+  readonly keep: boolean;
+  /** The demo folder; must not exist or be empty. Default: a fresh temporary folder. */
+  readonly dir?: string;
+}
+
+/** Makes (or checks) the demo folder. */
+function demoRoot(dir: string | undefined): { root: string; owned: boolean } {
+  if (dir === undefined) return { root: mkdtempSync(join(tmpdir(), 'tessera-demo-')), owned: true };
+  const root = resolve(dir);
+  if (existsSync(root) && readdirSync(root).length > 0) {
+    throw new TesseraError('CONFLICT', `--dir ${root} is not empty; give a new or empty folder`);
+  }
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  return { root, owned: false };
+}
+
+/**
+ * `tessera demo`: a hub and N nodes as separate processes on this machine, synthetic data at
+ * each site, a federated `summary`, printed as tables. Every child is stopped at the end, on
+ * failure and on Ctrl-C.
+ * @throws TesseraError when a stage fails or the job fails (after cleaning up).
+ */
+export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
+  const { root, owned } = demoRoot(o.dir);
+  const state: DemoState = {
+    options: defaultDemoOptions(root, o.sites),
+    io,
+    group: new ProcessGroup(),
+    sites: [],
+    nodes: [],
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    io.err(`\n▸ ${signal}: stopping every process\n`);
+    void cleanUp(state, owned && !o.keep).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await runStages(demoStages(o.sites), state, io);
+    if (state.job !== undefined) io.out(`\n${formatJob(state.job)}`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanUp(state, owned && !o.keep);
+  }
+  if (o.keep || !owned) io.err(keepInstructions(state));
+  if (state.job?.status === 'failed') {
+    throw new TesseraError(
+      'UNPROCESSABLE',
+      `the demo job failed: ${state.job.error?.reason ?? 'see the sites above'}`,
+    );
+  }
+}
+
+async function cleanUp(state: DemoState, removeFolder: boolean): Promise<void> {
+  const n = state.group.processes.length;
+  const t0 = performance.now();
+  if (n > 0) state.io.err(`▸ stopping ${n} processes … `);
+  await state.client?.close().catch(() => undefined);
+  await state.group.close();
+  if (n > 0) state.io.err(`ok (${Math.round(performance.now() - t0)} ms)\n`);
+  if (removeFolder) rmSync(state.options.root, { recursive: true, force: true });
+}
+
+/** How to start the kept demo again. */
+export function keepInstructions(state: DemoState): string {
+  const root = state.options.root;
+  const lines = [
+    `\nThe demo folder is kept: ${root}`,
+    `  hub:    tessera hub start --dir ${join(root, 'hub')}`,
+    ...state.sites.map((s) => `  ${s.name}: tessera node start --dir ${s.nodeDir}`),
+    `  login:  export TESSERA_CONFIG_DIR=${join(root, 'config')}   (the admin session of the demo)`,
+    `  then:   tessera job run --project ${state.options.project} --algorithm summary --datasets ${state.options.dataset} --params '{"variables":["age","sex"]}'`,
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,85 @@
+import {
+  auditVerifyResponseSchema,
+  healthResponseSchema,
+  jobViewSchema,
+  loginResponseSchema,
+  MAX_JOB_WAIT_MS,
+  projectViewSchema,
+  trustKeyResponseSchema,
+  trustViewSchema,
+  userViewSchema,
+  type AddMemberRequest,
+  type AuditVerifyResponse,
+  type CreateUserRequest,
+  type JobView,
+  type LoginResponse,
+  type ProjectView,
+  type SubmitJobRequest,
+  type TrustKeyResponse,
+  type TrustView,
+  type UserView,
+} from '@tessera/protocol';
+import { z } from 'zod';
+import type { HubClient } from './hub-client.js';
+
+/** The client ↔ hub routes the CLI uses, typed by the protocol schemas (STYLE 1). */
+export interface HubApi {
+  health(): Promise<z.infer<typeof healthResponseSchema>>;
+  login(email: string, password: string): Promise<LoginResponse>;
+  createUser(req: CreateUserRequest): Promise<UserView>;
+  createTrust(name: string): Promise<TrustKeyResponse>;
+  listTrusts(): Promise<TrustView[]>;
+  rotateTrustKey(trust: string): Promise<TrustKeyResponse>;
+  revokeTrust(trust: string): Promise<void>;
+  createProject(name: string, description?: string): Promise<ProjectView>;
+  listProjects(): Promise<ProjectView[]>;
+  getProject(project: string): Promise<ProjectView>;
+  addMember(project: string, req: AddMemberRequest): Promise<void>;
+  addTrust(project: string, trust: string): Promise<void>;
+  submitJob(req: SubmitJobRequest): Promise<JobView>;
+  /** The job, held by the hub until it finishes or `waitMs` pass (0: at once). */
+  getJob(id: string, waitMs?: number): Promise<JobView>;
+  verifyAudit(): Promise<AuditVerifyResponse>;
+}
+
+const seg = (s: string): string => encodeURIComponent(s);
+// List routes may answer a bare array or an object holding one; accept both.
+const listOf = <T>(item: z.ZodType<T>, key: string): z.ZodType<T[]> =>
+  z.union([z.array(item), z.object({ [key]: z.array(item) }).transform((o) => o[key] as T[])]);
+
+/** Wraps a {@link HubClient} in the typed routes. Every method throws what `client.call` throws. */
+export function createHubApi(client: HubClient): HubApi {
+  return {
+    health: () => client.call('GET', '/api/v1/health', healthResponseSchema),
+    login: (email, password) =>
+      client.call('POST', '/api/v1/auth/login', loginResponseSchema, { email, password }),
+    createUser: (req) => client.call('POST', '/api/v1/users', userViewSchema, req),
+    createTrust: (name) => client.call('POST', '/api/v1/trusts', trustKeyResponseSchema, { name }),
+    listTrusts: () => client.call('GET', '/api/v1/trusts', listOf(trustViewSchema, 'trusts')),
+    rotateTrustKey: (trust) =>
+      client.call('POST', `/api/v1/trusts/${seg(trust)}/rotate-key`, trustKeyResponseSchema, {}),
+    revokeTrust: async (trust) => {
+      await client.call('POST', `/api/v1/trusts/${seg(trust)}/revoke`, z.unknown(), {});
+    },
+    createProject: (name, description = '') =>
+      client.call('POST', '/api/v1/projects', projectViewSchema, { name, description }),
+    listProjects: () =>
+      client.call('GET', '/api/v1/projects', listOf(projectViewSchema, 'projects')),
+    getProject: (project) =>
+      client.call('GET', `/api/v1/projects/${seg(project)}`, projectViewSchema),
+    // The answers of these two carry nothing the CLI needs; callers re-read the project.
+    addMember: async (project, req) => {
+      await client.call('POST', `/api/v1/projects/${seg(project)}/members`, z.unknown(), req);
+    },
+    addTrust: async (project, trust) => {
+      await client.call('POST', `/api/v1/projects/${seg(project)}/trusts`, z.unknown(), { trust });
+    },
+    submitJob: (req) => client.call('POST', '/api/v1/jobs', jobViewSchema, req),
+    getJob: (id, waitMs = 0) => {
+      const wait = Math.max(0, Math.min(MAX_JOB_WAIT_MS, Math.round(waitMs)));
+      const q = wait > 0 ? `?wait=${wait}` : '';
+      return client.call('GET', `/api/v1/jobs/${seg(id)}${q}`, jobViewSchema);
+    },
+    verifyAudit: () => client.call('GET', '/api/v1/audit/verify', auditVerifyResponseSchema),
+  };
+}
