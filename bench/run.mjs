@@ -1,0 +1,188 @@
+// `npm run bench` (issue 2, STYLE 20): envelope seal+open throughput and the latency of a trivial
+// one-step job with 3 and 10 real node processes. Figures go to stdout, progress to stderr.
+//
+//   node bench/run.mjs [--jobs 50] [--warmup 5] [--sites 3,10] [--rows 200] [--profile]
+//                      [--only envelope|latency] [--keep]
+//
+// --profile breaks each job's latency down from the nodes' audit timestamps (see lib/profile.mjs).
+// --keep leaves the temp folder (hub, nodes, logs) in place for inspection.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchEnvelope } from './envelope.mjs';
+import {
+  createProject,
+  mapLimit,
+  prepareNode,
+  startHub,
+  startNodes,
+  waitEnrolled,
+} from './lib/cluster.mjs';
+import { machine, ms, stats, table } from './lib/format.mjs';
+import { runJobs } from './lib/latency.mjs';
+import { createProcs, progress, tail } from './lib/procs.mjs';
+import { profileReport } from './lib/profile.mjs';
+
+const ENVELOPE_TARGET_MBS = 500;
+const LATENCY_TARGET_MS = 100;
+const LATENCY_TARGET_SITES = 10;
+
+const { values: opt } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '5' },
+    sites: { type: 'string', default: '3,10' },
+    rows: { type: 'string', default: '200' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const jobs = Number(opt.jobs);
+const warmup = Number(opt.warmup);
+const rows = Number(opt.rows);
+const sizes = [...new Set(opt.sites.split(',').map(Number))].sort((a, b) => a - b);
+if (![jobs, warmup, rows, ...sizes].every((v) => Number.isInteger(v) && v >= 0) || sizes[0] < 1) {
+  process.stderr.write('bench: --jobs, --warmup, --rows and --sites must be whole numbers\n');
+  process.exit(2);
+}
+
+/** PASS/FAIL against a binding target; above/below for an informative one. */
+const verdict = (pass, binding) =>
+  binding ? (pass ? 'PASS' : 'FAIL') : pass ? 'meets (info)' : 'misses (info)';
+
+const procs = createProcs();
+const started = Date.now();
+const summary = [];
+let benchDir = null;
+
+function envelopeSection() {
+  progress('envelope seal+open (a few seconds)');
+  const rowsOut = benchEnvelope().map((r) => {
+    const pass = r['seal+open MB/s'] >= ENVELOPE_TARGET_MBS;
+    const binding = r.form === 'binary';
+    summary.push(
+      `envelope ${r.payload} ${r.form}: seal ${r['seal MB/s']} MB/s, open ${r['open MB/s']} MB/s, ` +
+        `seal+open ${r['seal+open MB/s']} MB/s = ${(r['seal+open MB/s'] / ENVELOPE_TARGET_MBS).toFixed(2)}× ` +
+        `target${binding ? '' : ' (not binding)'} → ${verdict(pass, binding)}`,
+    );
+    return {
+      ...r,
+      target: `≥ ${ENVELOPE_TARGET_MBS}${binding ? '' : ' (info)'}`,
+      verdict: verdict(pass, binding),
+    };
+  });
+  process.stdout.write(`\n## Envelope seal+open throughput (MB = 2^20 bytes)\n\n${table(rowsOut)}`);
+}
+
+async function latencySection() {
+  const base = procs.tempDir('tessera-bench-', opt.keep);
+  benchDir = base;
+  progress(`latency: hub and up to ${sizes.at(-1)} nodes in ${base}`);
+  const hub = await startHub(procs, base);
+  const maxN = sizes.at(-1);
+  const names = Array.from({ length: maxN }, (_, i) => `site-${String(i + 1).padStart(2, '0')}`);
+  const project = (n) => `bench-${n}`;
+  progress(`preparing ${maxN} node folders (trust, init, dataset import, approve)`);
+  const nodes = await mapLimit(names, 3, (name, i) =>
+    prepareNode(hub, base, name, i, rows, sizes.filter((n) => n > i).map(project)),
+  );
+  for (const n of sizes) await createProject(hub, project(n), names.slice(0, n));
+
+  const results = [];
+  let running = [];
+  for (const n of sizes) {
+    progress(`starting nodes ${running.length + 1}..${n}`);
+    running = running.concat(await startNodes(procs, base, nodes.slice(running.length, n)));
+    await waitEnrolled(hub, names.slice(0, n));
+    progress(`${n} nodes: ${warmup} warm-up + ${jobs} timed jobs`);
+    const samples = await runJobs(hub.researcher, {
+      project: project(n),
+      sites: n,
+      rows,
+      jobs,
+      warmup,
+    });
+    results.push({ n, st: stats(samples.map((s) => s.totalMs)), samples });
+    if (opt.profile) {
+      process.stdout.write(`\n### Profile, ${n} nodes\n\n${profileReport(samples, running, n)}`);
+    }
+  }
+  await hub.admin.close();
+  await hub.researcher.close();
+  return results;
+}
+
+function printLatency(results) {
+  const out = results.map(({ n, st }) => ({
+    nodes: n,
+    jobs: st.n,
+    'p50 ms': ms(st.p50),
+    'p95 ms': ms(st.p95),
+    'mean ms': ms(st.mean),
+    'min ms': ms(st.min),
+    'max ms': ms(st.max),
+    target: `p50 < ${LATENCY_TARGET_MS}${n === LATENCY_TARGET_SITES ? '' : ' (info)'}`,
+    verdict: verdict(st.p50 < LATENCY_TARGET_MS, n === LATENCY_TARGET_SITES),
+  }));
+  process.stdout.write(
+    `\n## Job latency, submit → result (summary of 1 variable, ${rows} rows per node, ` +
+      `${warmup} warm-up jobs, sequential)\n\n${table(out)}`,
+  );
+  for (const { n, st } of results) {
+    summary.push(
+      `job latency ${n} nodes (${st.n} jobs): p50 ${ms(st.p50)} ms, p95 ${ms(st.p95)} ms, ` +
+        `mean ${ms(st.mean)} ms, min ${ms(st.min)} ms, max ${ms(st.max)} ms; p50 = ` +
+        `${(st.p50 / LATENCY_TARGET_MS).toFixed(2)}× the ${LATENCY_TARGET_MS} ms target` +
+        `${n === LATENCY_TARGET_SITES ? '' : ' (not binding)'} → ` +
+        verdict(st.p50 < LATENCY_TARGET_MS, n === LATENCY_TARGET_SITES),
+    );
+  }
+  if (results.length >= 2) {
+    const a = results[0];
+    const b = results.at(-1);
+    summary.push(
+      `latency ratio ${b.n} vs ${a.n} nodes: p50 ×${(b.st.p50 / a.st.p50).toFixed(2)}, ` +
+        `p95 ×${(b.st.p95 / a.st.p95).toFixed(2)}`,
+    );
+  }
+}
+
+async function main() {
+  const m = machine();
+  process.stdout.write(
+    `# Tessera bench\n\n${table(Object.entries(m).map(([k, v]) => ({ machine: k, value: v })))}`,
+  );
+  if (opt.only === undefined || opt.only === 'envelope') envelopeSection();
+  if (opt.only === undefined || opt.only === 'latency') printLatency(await latencySection());
+  const secs = ((Date.now() - started) / 1000).toFixed(0);
+  process.stdout.write(
+    `\n## Summary\n\n` +
+      `machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}, ${m.platform}, ${m.date}\n` +
+      `${summary.join('\n')}\nbench wall time: ${secs} s\n`,
+  );
+}
+
+/** The last lines of every process log, so a failed run explains itself before teardown. */
+function showLogs(dir) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.log'))
+    .sort()) {
+    progress(`${f}: ${tail(join(dir, f), 8)}`);
+  }
+  if (!opt.keep) progress('run with --keep to keep the hub and node folders and logs');
+}
+
+main().then(
+  async () => {
+    await procs.teardown();
+    progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    process.exit(0);
+  },
+  async (e) => {
+    progress(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    if (benchDir !== null) showLogs(benchDir);
+    await procs.teardown();
+    process.exit(1);
+  },
+);
