@@ -1,0 +1,22 @@
+import type { DisclosurePolicy, LocalOutcome } from '@tessera/algorithms';
+import type { Cohort } from '@tessera/protocol';
+
+/** What the executor asks a step worker to do. Plain data: it crosses a thread boundary. */
+export interface StepRequest {
+  readonly id: number;
+  readonly algorithm: string;
+  readonly step: string;
+  /** Dataset folders; the worker loads them itself (and caches by dataset version). */
+  readonly datasets: readonly { readonly name: string; readonly dir: string }[];
+  readonly cohort: Cohort | null;
+  readonly params: unknown;
+  readonly input: unknown;
+  readonly round: number;
+  readonly policy: DisclosurePolicy;
+}
+
+/** A worker's answer. A thrown step carries only the error's class name, never its message. */
+export type StepResponse =
+  | { readonly type: 'ready' }
+  | { readonly type: 'done'; readonly id: number; readonly outcome: LocalOutcome }
+  | { readonly type: 'threw'; readonly id: number; readonly errorName: string };

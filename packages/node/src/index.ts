@@ -1,0 +1,19 @@
+/**
+ * @tessera/node — the site agent (DESIGN "Node"): initialisation, dataset import, the operator's
+ * policy and approvals, the outbound poll loop with its executor, the console and the audit log.
+ * State lives in files under the node's folder, so operator commands work beside `node start`.
+ */
+export type { VariableInfo } from '@tessera/algorithms';
+export type { ChainVerdict } from '@tessera/protocol';
+export { importDataset, type ImportOptions } from './data/import-dataset.js';
+export { initNode, isNodeDir, type NodeInitOptions } from './init-node.js';
+export { approveProject, setPolicy } from './operator.js';
+export { startNode, type RunningNode, type StartNodeOptions } from './start-node.js';
+export { nodeStatus, verifyNodeAudit, type NodeStatus } from './status.js';
+export type { Approval, NodePolicy } from './store/policy-store.js';
+export {
+  createExecutor,
+  type ExecOutcome,
+  type Executor,
+  type ExecutorOptions,
+} from './exec/executor.js';

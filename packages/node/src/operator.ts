@@ -1,0 +1,116 @@
+import { listAlgorithms } from '@tessera/algorithms';
+import { TesseraError, nameSchema } from '@tessera/protocol';
+import { readDatasetSchema } from './data/dataset-format.js';
+import { NODE_AUDIT_ACTIONS, appendAudit } from './store/audit-log.js';
+import { nodePaths } from './store/layout.js';
+import { withLock } from './store/lock.js';
+import { loadNodeConfig } from './store/node-config.js';
+import { loadPolicy, savePolicy, type NodePolicy } from './store/policy-store.js';
+
+/**
+ * The operator approves a project and exposes datasets to it (DESIGN "Security model": trust-side
+ * authority). Approving again replaces the list of datasets; the project id bound by an earlier
+ * task stays pinned.
+ *
+ * @throws TesseraError BAD_REQUEST for an invalid project or dataset name, NOT_FOUND when a
+ *   dataset does not exist.
+ */
+export async function approveProject(o: {
+  dir: string;
+  project: string;
+  datasets: string[];
+}): Promise<{ project: string; datasets: string[] }> {
+  const paths = nodePaths(o.dir);
+  await loadNodeConfig(paths);
+  const project = checkName(o.project, 'project');
+  const datasets = [...new Set(o.datasets.map((d) => checkName(d, 'dataset')))].sort();
+  for (const d of datasets) {
+    await readDatasetSchema(paths.dataset(d)).catch((e: unknown) => {
+      if (e instanceof TesseraError && e.code === 'NOT_FOUND') {
+        throw new TesseraError('NOT_FOUND', `no dataset ${d} at this node (import it first)`);
+      }
+      throw e;
+    });
+  }
+  await withLock(paths.lock, async () => {
+    const policy = await loadPolicy(paths);
+    const prior = policy.approvals.find((a) => a.project === project);
+    const approval = {
+      project,
+      projectId: prior?.projectId ?? null,
+      datasets,
+      approvedAt: new Date().toISOString(),
+    };
+    policy.approvals = [...policy.approvals.filter((a) => a.project !== project), approval];
+    await savePolicy(paths, policy);
+  });
+  await appendAudit(paths, {
+    action: NODE_AUDIT_ACTIONS.projectApproved,
+    actor: 'operator',
+    target: `project:${project}`,
+    details: { project, datasets },
+  });
+  return { project, datasets };
+}
+
+/**
+ * Changes the node's disclosure and algorithm policy. Only the given fields change.
+ * @throws TesseraError BAD_REQUEST for a minCount below 1 or an unknown algorithm name.
+ */
+export async function setPolicy(o: {
+  dir: string;
+  minCount?: number;
+  allowMinMax?: boolean;
+  allowedAlgorithms?: string[];
+}): Promise<NodePolicy> {
+  const paths = nodePaths(o.dir);
+  await loadNodeConfig(paths);
+  if (
+    o.minCount !== undefined &&
+    (!Number.isInteger(o.minCount) || o.minCount < 1 || o.minCount > 1_000_000)
+  ) {
+    throw new TesseraError('BAD_REQUEST', 'minCount must be an integer from 1 to 1000000');
+  }
+  if (o.allowedAlgorithms !== undefined) {
+    const known = new Set(listAlgorithms().map((a) => a.name));
+    const unknown = o.allowedAlgorithms.filter((a) => !known.has(a));
+    if (unknown.length > 0)
+      throw new TesseraError('BAD_REQUEST', `unknown algorithms: ${unknown.join(', ')}`);
+  }
+  let before: NodePolicy | undefined;
+  const after = await withLock(paths.lock, async () => {
+    const policy = await loadPolicy(paths);
+    before = structuredClone(policy);
+    if (o.minCount !== undefined) policy.minCount = o.minCount;
+    if (o.allowMinMax !== undefined) policy.allowMinMax = o.allowMinMax;
+    if (o.allowedAlgorithms !== undefined)
+      policy.allowedAlgorithms = [...new Set(o.allowedAlgorithms)].sort();
+    await savePolicy(paths, policy);
+    return policy;
+  });
+  await appendAudit(paths, {
+    action: NODE_AUDIT_ACTIONS.policyChanged,
+    actor: 'operator',
+    target: 'policy',
+    details: {
+      before: before === undefined ? null : summary(before),
+      after: summary(after),
+    },
+  });
+  return after;
+}
+
+function summary(p: NodePolicy) {
+  return {
+    minCount: p.minCount,
+    allowMinMax: p.allowMinMax,
+    allowedAlgorithms: p.allowedAlgorithms,
+  };
+}
+
+function checkName(name: string, what: string): string {
+  const r = nameSchema.safeParse(name);
+  if (!r.success)
+    throw new TesseraError('BAD_REQUEST', `${what} name "${name.slice(0, 64)}" is invalid`);
+  return r.data;
+}

@@ -1,0 +1,119 @@
+import { rm } from 'node:fs/promises';
+import type { TesseraError } from '@tessera/protocol';
+import type { Logger } from 'pino';
+import { startConsole } from './console.js';
+import { createExecutor } from './exec/executor.js';
+import { createHubClient } from './hub/hub-client.js';
+import { deliverResult, runNodeLoop } from './hub/node-loop.js';
+import { createNodeLogger } from './logger.js';
+import { nodeStatus } from './status.js';
+import { writeFileAtomic } from './store/atomic-file.js';
+import { nodePaths } from './store/layout.js';
+import { loadApiKey, loadNodeConfig, loadPartyKeys } from './store/node-config.js';
+import { createTaskRunner, type TaskRunner } from './task/task-runner.js';
+
+export interface RunningNode {
+  /** http://127.0.0.1:<port> of the console. */
+  readonly consoleUrl: string;
+  /**
+   * Settles when the node stops: resolves after close(), rejects when the node stopped itself
+   * (the hub named another trust, its keys or TLS pin changed). The CLI exits non-zero on it.
+   */
+  readonly done: Promise<void>;
+  /** Stops polling, waits briefly for running steps, closes the console. */
+  close(): Promise<void>;
+}
+
+export interface StartNodeOptions {
+  dir: string;
+  /** Defaults to JSON on stdout. */
+  logger?: Logger;
+  /** The compiled step worker (defaults to the sibling of the executor). */
+  workerUrl?: URL;
+  stepTimeoutMs?: number;
+  stepMemoryMb?: number;
+}
+
+/**
+ * Runs a node: console on 127.0.0.1, enrolment, the outbound long-poll loop, the executor.
+ * Writes the console URL to `<dir>/run/console.url`.
+ *
+ * @throws TesseraError NOT_FOUND when `dir` holds no node, BAD_REQUEST when its files are
+ *   invalid; the error of listen() when the console port is taken.
+ */
+export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
+  const paths = nodePaths(o.dir);
+  const config = await loadNodeConfig(paths);
+  const [apiKey, keys] = await Promise.all([loadApiKey(paths), loadPartyKeys(paths)]);
+  const logger = o.logger ?? createNodeLogger(config.name);
+  let loopState: Record<string, unknown> = { enrolled: false, lastPollAt: null, lastError: null };
+  const consoleServer = await startConsole({
+    port: config.consolePort,
+    logger,
+    status: async () => ({ ...(await nodeStatus(o.dir)), connection: loopState }),
+  });
+  await writeFileAtomic(paths.consoleUrl, `${consoleServer.url}\n`, 0o644);
+  const client = createHubClient({ hubUrl: config.hubUrl, pin: config.pin, apiKey });
+  const executor = createExecutor({
+    logger,
+    ...(o.workerUrl === undefined ? {} : { workerUrl: o.workerUrl }),
+    ...(o.stepTimeoutMs === undefined ? {} : { timeoutMs: o.stepTimeoutMs }),
+    ...(o.stepMemoryMb === undefined ? {} : { memoryMb: o.stepMemoryMb }),
+  });
+  const polling = new AbortController();
+  const stopping = new AbortController();
+  let runner: TaskRunner | null = null;
+  let settle!: { resolve: () => void; reject: (e: Error) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => undefined); // the CLI awaits it; an unobserved fatal must not crash a test
+  let shutdown: Promise<void> | null = null;
+
+  const stop = (fatal: TesseraError | null): Promise<void> => {
+    shutdown ??= (async () => {
+      polling.abort();
+      await loop.catch(() => undefined);
+      await executor.close(fatal === null ? 5_000 : 0);
+      if (runner !== null && fatal === null) await Promise.race([runner.idle(), delay(2_000)]);
+      stopping.abort();
+      await client.close().catch(() => undefined);
+      await consoleServer.close();
+      await rm(paths.consoleUrl, { force: true });
+      logger.info({ fatal: fatal?.code ?? null }, 'node stopped');
+      if (fatal === null) settle.resolve();
+      else settle.reject(fatal);
+    })();
+    return shutdown;
+  };
+  const fatal = (e: TesseraError): void => {
+    logger.error({ code: e.code, msg: e.message }, 'node stopping');
+    void stop(e);
+  };
+  const loop = runNodeLoop({
+    paths,
+    config,
+    client,
+    keys,
+    logger,
+    signal: polling.signal,
+    fatal,
+    onState: (s) => {
+      loopState = s;
+    },
+    makeRunner: (me) => {
+      runner = createTaskRunner({
+        paths,
+        me,
+        executor,
+        logger,
+        ...(o.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: o.stepTimeoutMs }),
+        deliver: (s) => deliverResult({ client, logger, signal: stopping.signal, fatal }, s),
+      });
+      return runner;
+    },
+  });
+  return { consoleUrl: consoleServer.url, done, close: () => stop(null) };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
