@@ -10,14 +10,6 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchEnvelope } from './envelope.mjs';
-import {
-  createProject,
-  mapLimit,
-  prepareNode,
-  startHub,
-  startNodes,
-  waitEnrolled,
-} from './lib/cluster.mjs';
 import { machine, ms, stats, table } from './lib/format.mjs';
 import { runJobs } from './lib/latency.mjs';
 import { createProcs, progress, tail } from './lib/procs.mjs';
@@ -76,6 +68,9 @@ function envelopeSection() {
 }
 
 async function latencySection() {
+  // Loaded here so that `--only envelope` runs even while the CLI does not build.
+  const { createProject, mapLimit, prepareNode, startHub, startNodes, waitEnrolled } =
+    await import('./lib/cluster.mjs');
   const base = procs.tempDir('tessera-bench-', opt.keep);
   benchDir = base;
   progress(`latency: hub and up to ${sizes.at(-1)} nodes in ${base}`);

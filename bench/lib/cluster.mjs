@@ -1,31 +1,22 @@
-// A real hub and real nodes on this machine, each its own process, set up through the public
-// contract (DESIGN "Public contract"): `hub init`/`hub start`, `node init`, `node dataset import`,
-// `node approve`, `node start`. Hub-side admin steps (trusts, users, projects) use the hub's
-// HTTP API directly, which is what `tessera trust create` etc. call, minus a process start each.
+// A real hub and real nodes on this machine, each its own process (`tessera hub start`,
+// `tessera node start`), set up the way the demo does it, with the CLI's building blocks
+// (@tessera/cli: hubInit, nodeInit, startHubProcess, startNodeProcess) and the node operator
+// functions (@tessera/node: importDataset, approveProject), so no CLI start-up is paid per step.
+// Hub-side admin steps (users, trusts, projects) go through the hub's HTTP API.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { syntheticCsv } from './csv.mjs';
+import { findFreePort, hubInit, nodeInit, startHubProcess, startNodeProcess } from '@tessera/cli';
+import { approveProject, importDataset } from '@tessera/node';
+import { DATASET, syntheticCsv } from './csv.mjs';
 import { createHubHttp } from './hub-http.mjs';
-import { progress, runCli } from './procs.mjs';
+import { progress } from './procs.mjs';
 
 const ADMIN = 'bench-admin@example.org';
 const RESEARCHER = 'bench-researcher@example.org';
-/** Name of the dataset every bench node holds. */
-export const DATASET = 'bench';
 
-/** A free TCP port on 127.0.0.1 (there is a small race until the hub binds it). */
-export function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
+/** The CLI functions' output: stdout dropped, stderr lines as bench progress. */
+const quietIo = { out: () => undefined, err: (t) => progress(t.trimEnd()) };
 
 function secretFile(path, value) {
   writeFileSync(path, `${value}\n`, { mode: 0o600 });
@@ -33,34 +24,21 @@ function secretFile(path, value) {
 }
 
 /**
- * Initialises and starts a hub in `base/hub`, logs in an admin and a researcher.
+ * Initialises a hub in `base/hub` (PGlite default), starts it as a process registered with
+ * `procs`, logs in an admin and creates and logs in a researcher.
  * @returns {{url, pin, dir, admin, researcher, proc}} with two logged-in HTTP clients.
  */
 export async function startHub(procs, base) {
   const dir = join(base, 'hub');
   const adminPw = randomBytes(18).toString('base64url');
   const pwFile = secretFile(join(base, 'admin-password'), adminPw);
-  const port = await freePort();
+  const port = await findFreePort();
   progress(`hub init on port ${port}`);
-  const init = JSON.parse(
-    await runCli([
-      'hub',
-      'init',
-      '--dir',
-      dir,
-      '--port',
-      String(port),
-      '--admin-email',
-      ADMIN,
-      '--admin-password-file',
-      pwFile,
-      '--json',
-    ]),
-  );
+  await hubInit({ dir, port, adminEmail: ADMIN, adminPasswordFile: pwFile }, quietIo);
   progress('hub start');
-  const proc = await procs.startCli(['hub', 'start', '--dir', dir], join(base, 'hub.log'));
-  const url = proc.ready.url ?? init.url;
-  const pin = proc.ready.pin ?? init.pin;
+  const hubProc = await startHubProcess({ dir, logFile: join(base, 'hub.log') });
+  procs.track(hubProc.process);
+  const { url, pin } = hubProc;
   const admin = createHubHttp(url, pin);
   await admin.login(ADMIN, adminPw);
   const researcherPw = randomBytes(18).toString('base64url');
@@ -71,7 +49,7 @@ export async function startHub(procs, base) {
   });
   const researcher = createHubHttp(url, pin);
   await researcher.login(RESEARCHER, researcherPw);
-  return { url, pin, dir, admin, researcher, proc };
+  return { url, pin, dir, admin, researcher, proc: hubProc.process };
 }
 
 /** Creates a project with the researcher as member and the given trusts. */
@@ -82,55 +60,39 @@ export async function createProject(hub, name, trusts) {
     email: RESEARCHER,
     role: 'researcher',
   });
-  for (const t of trusts)
+  for (const t of trusts) {
     await hub.admin.call('POST', `/api/v1/projects/${ref}/trusts`, { trust: t });
+  }
   return p;
 }
 
 /**
- * Creates trust `name` at the hub and prepares its node folder in `base/<name>`: init, a CSV
- * dataset of `rows` rows, approval of `projects`. Does not start it.
+ * Creates trust `name` at the hub and prepares its node folder `base/<name>`: `node init`, a CSV
+ * dataset of `rows` rows, approval of `projects` with the dataset exposed. Does not start it.
  */
 export async function prepareNode(hub, base, name, index, rows, projects) {
   const t = await hub.admin.call('POST', '/api/v1/trusts', { name });
   const dir = join(base, name);
-  const keyFile = secretFile(join(base, `${name}.api-key`), t.apiKey);
-  await runCli([
-    'node',
-    'init',
-    '--dir',
-    dir,
-    '--hub',
-    hub.url,
-    '--pin',
-    hub.pin,
-    '--name',
-    name,
-    '--api-key-file',
-    keyFile,
-    '--console-port',
-    '0',
-  ]);
-  const csv = join(base, `${name}.csv`);
-  writeFileSync(csv, syntheticCsv(rows, 1000 + index));
-  await runCli(['node', 'dataset', 'import', '--dir', dir, '--name', DATASET, '--file', csv]);
-  for (const p of projects) {
-    await runCli(['node', 'approve', '--dir', dir, p, '--datasets', DATASET]);
-  }
+  const apiKeyFile = secretFile(join(base, `${name}.api-key`), t.apiKey);
+  await nodeInit({ dir, hub: hub.url, pin: hub.pin, name, apiKeyFile, consolePort: 0 }, quietIo);
+  const file = join(base, `${name}.csv`);
+  writeFileSync(file, syntheticCsv(rows, 1000 + index), { mode: 0o600 });
+  await importDataset({ dir, name: DATASET, file, replace: false });
+  for (const project of projects) await approveProject({ dir, project, datasets: [DATASET] });
   return { name, dir };
 }
 
 /** Starts prepared nodes as processes (all at once) and waits until each says it is ready. */
 export async function startNodes(procs, base, nodes) {
-  return Promise.all(
-    nodes.map(async (n) => {
-      const p = await procs.startCli(
-        ['node', 'start', '--dir', n.dir],
-        join(base, `${n.name}.log`),
-      );
-      return { ...n, proc: p };
-    }),
+  const started = await Promise.allSettled(
+    nodes.map((n) =>
+      startNodeProcess({ dir: n.dir, name: n.name, logFile: join(base, `${n.name}.log`) }),
+    ),
   );
+  for (const r of started) if (r.status === 'fulfilled') procs.track(r.value.process);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return nodes.map((n, i) => ({ ...n, proc: started[i].value.process }));
 }
 
 /**
@@ -142,13 +104,12 @@ export async function waitEnrolled(hub, names, timeoutMs = 60_000) {
   for (;;) {
     const r = await hub.admin.call('GET', '/api/v1/trusts');
     const list = Array.isArray(r) ? r : (r.trusts ?? []);
-    const missing = names.filter(
-      (n) => !list.some((t) => t.name === n && t.nodeFingerprint !== null),
-    );
+    const missing = names.filter((n) => list.find((t) => t.name === n)?.nodeFingerprint == null);
     if (missing.length === 0) return;
-    if (Date.now() > until)
+    if (Date.now() > until) {
       throw new Error(`not enrolled after ${timeoutMs} ms: ${missing.join(', ')}`);
-    await new Promise((r2) => setTimeout(r2, 200));
+    }
+    await new Promise((res) => setTimeout(res, 100));
   }
 }
 

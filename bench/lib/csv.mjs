@@ -1,6 +1,9 @@
 // A small seeded synthetic dataset for the latency bench: the statistic is trivial on purpose,
 // so the figure is the platform's overhead, not the computation.
 
+/** Name of the dataset every bench node holds. */
+export const DATASET = 'bench';
+
 /** mulberry32: a tiny seeded PRNG, enough for reproducible bench data. */
 function prng(seed) {
   let a = seed >>> 0;

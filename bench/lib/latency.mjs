@@ -1,7 +1,7 @@
 // Job latency: a trivial one-step job (summary of one numeric variable), timed from the submit
 // request to the moment the succeeded result is in hand, through the hub's HTTP API.
 import { newTraceId } from '@tessera/protocol';
-import { DATASET } from './cluster.mjs';
+import { DATASET } from './csv.mjs';
 import { progress } from './procs.mjs';
 
 const WAIT_MS = 30_000;
