@@ -14,7 +14,7 @@ export function failureLine(e: unknown): string {
   } else {
     text = String(e);
   }
-  return text.replace(/\s*\r?\n\s*/g, '; ').trim();
+  return text.trim().replace(/\s*\r?\n\s*/g, '; ');
 }
 
 // The hub lists zod issues in details.issues; showing them spares a second round trip.
