@@ -13,7 +13,7 @@ import { benchEnvelope } from './envelope.mjs';
 import { machine, ms, stats, table } from './lib/format.mjs';
 import { runJobs } from './lib/latency.mjs';
 import { createProcs, progress, tail } from './lib/procs.mjs';
-import { profileReport } from './lib/profile.mjs';
+import { hubEvents, nodeEvents, profileReport } from './lib/profile.mjs';
 
 const ENVELOPE_TARGET_MBS = 500;
 const LATENCY_TARGET_MS = 100;
@@ -99,13 +99,24 @@ async function latencySection() {
       warmup,
     });
     results.push({ n, st: stats(samples.map((s) => s.totalMs)), samples });
-    if (opt.profile) {
-      process.stdout.write(`\n### Profile, ${n} nodes\n\n${profileReport(samples, running, n)}`);
-    }
   }
   await hub.admin.close();
   await hub.researcher.close();
-  return results;
+  return { results, hub, nodes: running };
+}
+
+/** Stops the hub (its PGlite database is single-process), then prints each size's profile. */
+async function printProfiles(hub, nodes, results) {
+  progress('profile: stopping the hub to read its audit log');
+  await hub.proc.stop(10_000);
+  const traceIds = results.flatMap((r) => r.samples.map((s) => s.traceId));
+  const fromHub = await hubEvents(hub.dir, traceIds);
+  if (fromHub.error !== null) progress(`profile: hub audit not read (${fromHub.error})`);
+  const events = nodeEvents(nodes);
+  for (const [id, evs] of fromHub.byTrace) events.set(id, [...(events.get(id) ?? []), ...evs]);
+  for (const { n, samples } of results) {
+    process.stdout.write(`\n### Profile, ${n} nodes\n\n${profileReport(samples, n, events)}`);
+  }
 }
 
 function printLatency(results) {
@@ -149,7 +160,11 @@ async function main() {
     `# Tessera bench\n\n${table(Object.entries(m).map(([k, v]) => ({ machine: k, value: v })))}`,
   );
   if (opt.only === undefined || opt.only === 'envelope') envelopeSection();
-  if (opt.only === undefined || opt.only === 'latency') printLatency(await latencySection());
+  if (opt.only === undefined || opt.only === 'latency') {
+    const lat = await latencySection();
+    printLatency(lat.results);
+    if (opt.profile) await printProfiles(lat.hub, lat.nodes, lat.results);
+  }
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   process.stdout.write(
     `\n## Summary\n\n` +

@@ -1,15 +1,22 @@
-// --profile: breaks each timed job's latency down with the nodes' audit timestamps, joined to the
-// client's timings by the trace id the bench sends on the submit request (the hub passes it to
-// the nodes in the task payload and they write it on their audit entries). All processes run on
-// this machine, so one clock serves; audit timestamps have 1 ms resolution.
+// --profile: breaks each timed job's latency down with the hub's and the nodes' audit timestamps,
+// joined to the client's timings by the trace id the bench sends on the submit request (the hub
+// writes it on its audit entries and passes it to the nodes in the task payload; they write it on
+// theirs). Every process runs on this machine, so one clock serves; audit timestamps have 1 ms
+// resolution. The hub's audit sits in its PGlite database, read after the hub has stopped.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ms, stats, table } from './format.mjs';
 
 const DONE = new Set(['task.released', 'task.refused', 'task.failed']);
 
-/** traceId → [{ node, action, at }] over every node's audit.log. */
-function nodeEvents(nodes) {
+function push(map, key, value) {
+  const list = map.get(key) ?? [];
+  list.push(value);
+  map.set(key, list);
+}
+
+/** traceId → [{ who, action, at }] over every node's audit.log. */
+export function nodeEvents(nodes) {
   const byTrace = new Map();
   for (const n of nodes) {
     let text = '';
@@ -20,29 +27,50 @@ function nodeEvents(nodes) {
     }
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      let e;
       try {
-        e = JSON.parse(line);
+        const e = JSON.parse(line);
+        push(byTrace, e.traceId, { who: n.name, action: e.action, at: Date.parse(e.at) });
       } catch {
-        continue;
+        // A torn last line: ignore, the chain verifier is not what this is for.
       }
-      const list = byTrace.get(e.traceId) ?? [];
-      list.push({ node: n.name, action: e.action, at: Date.parse(e.at) });
-      byTrace.set(e.traceId, list);
     }
   }
   return byTrace;
 }
 
-/** Phases of one job, in ms from the submit request, or null when the audit does not cover it. */
-function phasesOf(sample, events, siteCount) {
-  const evs = events.get(sample.traceId) ?? [];
+/**
+ * traceId → [{ who: 'hub', action, at }] from a stopped hub's PGlite database, for the given
+ * trace ids. Returns an empty map (and the reason) when the database cannot be read.
+ */
+export async function hubEvents(hubDir, traceIds) {
+  const byTrace = new Map();
+  let db;
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    db = await PGlite.create(join(hubDir, 'db'));
+    const r = await db.query(
+      `SELECT trace_id, action, (extract(epoch from at::timestamptz) * 1000)::float8 AS ms
+         FROM audit_log WHERE trace_id = ANY($1::text[]) ORDER BY seq`,
+      [traceIds],
+    );
+    for (const row of r.rows)
+      push(byTrace, row.trace_id, { who: 'hub', action: row.action, at: row.ms });
+    return { byTrace, error: null };
+  } catch (e) {
+    return { byTrace, error: e instanceof Error ? e.message : String(e) };
+  } finally {
+    await db?.close().catch(() => undefined);
+  }
+}
+
+/** Phases of one job, in ms, or null when the node audit does not cover every site. */
+function phasesOf(sample, evs, siteCount) {
   const perNode = new Map();
-  for (const e of evs) {
-    const p = perNode.get(e.node) ?? { first: Infinity, done: -Infinity };
+  for (const e of evs.filter((x) => x.who !== 'hub')) {
+    const p = perNode.get(e.who) ?? { first: Infinity, done: -Infinity };
     p.first = Math.min(p.first, e.at);
     if (DONE.has(e.action)) p.done = Math.max(p.done, e.at);
-    perNode.set(e.node, p);
+    perNode.set(e.who, p);
   }
   const nodes = [...perNode.values()].filter((p) => Number.isFinite(p.done));
   if (nodes.length < siteCount) return null;
@@ -51,36 +79,75 @@ function phasesOf(sample, events, siteCount) {
   const lastDone = Math.max(...nodes.map((p) => p.done));
   const work = nodes.map((p) => p.done - p.first);
   return {
-    'submit answered (POST /jobs round trip)': sample.submitMs,
-    'submit → first node has the task': firstIn - sample.t0,
-    'first → last node has the task': lastIn - firstIn,
-    'node: task received → released (mean)': work.reduce((a, b) => a + b, 0) / work.length,
-    'node: task received → released (slowest)': Math.max(...work),
-    'last release → result in hand': sample.t1 - lastDone,
+    'POST /jobs answered': sample.submitMs,
+    'submit → first node audits the task': firstIn - sample.t0,
+    'first → last node audits the task': lastIn - firstIn,
+    'node: first audit → released (mean)': work.reduce((a, b) => a + b, 0) / work.length,
+    'node: first audit → released (slowest)': Math.max(...work),
+    'last node release → result in hand': sample.t1 - lastDone,
     total: sample.totalMs,
   };
 }
 
-/**
- * A table of phase statistics over the samples, plus how many jobs the audit covered.
- * Returns '' when no job could be matched (e.g. the node writes no trace id).
- */
-export function profileReport(samples, nodes, siteCount) {
-  const events = nodeEvents(nodes);
-  const rows = samples.map((s) => phasesOf(s, events, siteCount)).filter((r) => r !== null);
-  if (rows.length === 0) {
-    return `  (no job matched by trace id in the nodes' audit logs; ${events.size} trace ids seen)\n`;
+/** Offsets from the submit request of each (who, action), first occurrence per job. */
+function timelineOf(sample, evs) {
+  const out = {};
+  for (const e of evs) {
+    const key = `${e.who === 'hub' ? 'hub' : 'node'} ${e.action}`;
+    const off = e.at - sample.t0;
+    out[key] ??= { first: off, last: off, count: 0 };
+    out[key].first = Math.min(out[key].first, off);
+    out[key].last = Math.max(out[key].last, off);
+    out[key].count++;
   }
-  const phases = Object.keys(rows[0]);
-  const out = phases.map((phase) => {
-    const st = stats(rows.map((r) => r[phase]));
+  out['client result in hand'] = { first: sample.totalMs, last: sample.totalMs, count: 1 };
+  return out;
+}
+
+function statRow(label, values) {
+  const st = stats(values);
+  return {
+    phase: label,
+    'p50 ms': ms(st.p50),
+    'mean ms': ms(st.mean),
+    'p95 ms': ms(st.p95),
+    'max ms': ms(st.max),
+  };
+}
+
+/**
+ * Two tables: the phases (client + node audit) and the timeline of every audited action (hub
+ * and nodes) as ms after the submit request, p50 over the jobs. Node work includes the audit
+ * append itself (a locked, fsync'ed file write).
+ */
+export function profileReport(samples, siteCount, events) {
+  const evsOf = (s) => events.get(s.traceId) ?? [];
+  const phases = samples.map((s) => phasesOf(s, evsOf(s), siteCount)).filter((r) => r !== null);
+  let text = `  ${phases.length}/${samples.length} jobs covered by every node's audit log\n`;
+  if (phases.length > 0) {
+    text += table(
+      Object.keys(phases[0]).map((k) =>
+        statRow(
+          k,
+          phases.map((r) => r[k]),
+        ),
+      ),
+    );
+  }
+  const lines = samples.map((s) => timelineOf(s, evsOf(s)));
+  const keys = [...new Set(lines.flatMap((l) => Object.keys(l)))];
+  const rows = keys.map((k) => {
+    const have = lines.filter((l) => l[k] !== undefined).map((l) => l[k]);
+    const firstSt = stats(have.map((v) => v.first));
     return {
-      phase,
-      'p50 ms': ms(st.p50),
-      'mean ms': ms(st.mean),
-      'p95 ms': ms(st.p95),
-      'max ms': ms(st.max),
+      'event (after submit)': k,
+      jobs: have.length,
+      'per job': (have.reduce((a, v) => a + v.count, 0) / have.length).toFixed(1),
+      'first p50 ms': ms(firstSt.p50),
+      'last p50 ms': ms(stats(have.map((v) => v.last)).p50),
+      'first p95 ms': ms(firstSt.p95),
     };
   });
-  return `  ${rows.length}/${samples.length} jobs matched in the node audit logs\n${table(out)}`;
+  rows.sort((a, b) => Number(a['first p50 ms']) - Number(b['first p50 ms']));
+  return `${text}\n${table(rows)}`;
 }
