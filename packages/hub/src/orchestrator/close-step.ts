@@ -1,0 +1,108 @@
+import type { HubDecision, SiteResult } from '@tessera/algorithms';
+import { SITE_CODES } from '@tessera/protocol';
+import type { HubDeps } from '../deps.js';
+import type { Queryable } from '../storage/db.js';
+import { applyDecision, failJob } from './decisions.js';
+import type { Effects } from './effects.js';
+import { loadJob, type JobRow } from './job-rows.js';
+
+interface StepTaskRow {
+  id: string;
+  trust_name: string;
+  status: 'queued' | 'leased' | 'done' | 'closed';
+  result: { output?: unknown } | null;
+  site_status: 'ok' | 'refused' | 'failed' | null;
+  site_code: string | null;
+  site_reason: string | null;
+}
+
+/**
+ * Closes step `round` of a job when every site answered or (`force`) the deadline passed:
+ * unanswered sites become failed / NO_RESPONSE; with at least minSites ok results the algorithm
+ * aggregates, otherwise the job fails naming each site's code and reason. Runs inside `tx` with the
+ * job row locked, and does nothing unless the job is still running at `round`, so each step is
+ * aggregated exactly once however many timers, sweeps, results or hub processes race.
+ */
+export async function closeStep(
+  deps: Pick<HubDeps, 'clock' | 'config' | 'algorithms' | 'logger'>,
+  tx: Queryable,
+  jobId: string,
+  round: number,
+  fx: Effects,
+): Promise<void> {
+  const job = await loadJob(tx, jobId, true);
+  if (job?.status !== 'running' || job.round !== round || job.step === null) return;
+  const tasks = await tx.query<StepTaskRow>(
+    `SELECT t.id, tr.name AS trust_name, t.status, t.result, t.site_status, t.site_code, t.site_reason
+       FROM tasks t JOIN trusts tr ON tr.id = t.trust_id
+      WHERE t.job_id = $1 AND t.round = $2 ORDER BY tr.name`,
+    [jobId, round],
+  );
+  const now = deps.clock.now();
+  const open = tasks.filter((t) => t.status === 'queued' || t.status === 'leased');
+  const due = job.step_deadline !== null && new Date(job.step_deadline as string) <= now;
+  if (open.length > 0 && !due) return;
+  await tx.query(
+    `UPDATE tasks SET status = 'closed', site_status = 'failed', site_code = 'NO_RESPONSE',
+            site_reason = $3, done_at = $4
+      WHERE job_id = $1 AND round = $2 AND status IN ('queued', 'leased')`,
+    [jobId, round, SITE_CODES.NO_RESPONSE, now.toISOString()],
+  );
+  const results = tasks.map(toSiteResult);
+  const ok = results.filter((r) => r.status === 'ok').length;
+  if (ok < job.min_sites) {
+    const sites = results
+      .filter((r) => r.status !== 'ok')
+      .map((r) => `${r.trust}: ${r.status} ${r.code ?? ''} (${r.reason ?? ''})`)
+      .join('; ');
+    const reason = `${ok} of ${results.length} sites answered ok, ${job.min_sites} needed. ${sites}`;
+    await failJob(deps, tx, job, { code: 'TOO_FEW_SITES', reason }, fx);
+    return;
+  }
+  await aggregate(deps, tx, job, results, fx);
+}
+
+function toSiteResult(t: StepTaskRow): SiteResult {
+  if (t.status !== 'done' || t.site_status === null) {
+    return {
+      trust: t.trust_name,
+      status: 'failed',
+      code: 'NO_RESPONSE',
+      reason: SITE_CODES.NO_RESPONSE,
+    };
+  }
+  if (t.site_status === 'ok')
+    return { trust: t.trust_name, status: 'ok', output: t.result?.output };
+  return {
+    trust: t.trust_name,
+    status: t.site_status,
+    ...(t.site_code === null ? {} : { code: t.site_code }),
+    ...(t.site_reason === null ? {} : { reason: t.site_reason }),
+  };
+}
+
+async function aggregate(
+  deps: Pick<HubDeps, 'clock' | 'config' | 'algorithms' | 'logger'>,
+  tx: Queryable,
+  job: JobRow,
+  results: SiteResult[],
+  fx: Effects,
+): Promise<void> {
+  const alg = deps.algorithms.get(job.algorithm);
+  if (alg === undefined) {
+    const reason = `the hub no longer knows algorithm ${job.algorithm}`;
+    await failJob(deps, tx, job, { code: 'ALGORITHM_UNKNOWN', reason }, fx);
+    return;
+  }
+  let decision: HubDecision<unknown>;
+  try {
+    decision = alg.aggregate(job.params, job.state, job.step ?? '', results);
+  } catch (e) {
+    // The message may describe data shapes; it goes to the job's owner, the log gets the class only.
+    deps.logger.warn({ jobId: job.id, err: (e as Error).name }, 'aggregate step threw');
+    const reason = `the aggregate step failed: ${(e as Error).message}`.slice(0, 500);
+    await failJob(deps, tx, job, { code: 'AGGREGATE_FAILED', reason }, fx);
+    return;
+  }
+  await applyDecision(deps, tx, job, alg, decision, fx);
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { Algorithm, HubDecision } from '@tessera/algorithms';
+import { sealJson, taskAd, taskPayloadSchema } from '@tessera/protocol';
+import type { HubDeps } from '../deps.js';
+import type { Queryable } from '../storage/db.js';
+import type { Effects } from './effects.js';
+import { jsonParam, type JobRow } from './job-rows.js';
+
+/*
+ * Applies an algorithm's HubDecision to a job inside the caller's transaction (DESIGN "A job, end
+ * to end", steps 2 and 5). Everything lands in the database, so a hub killed at any point resumes.
+ */
+
+const SYSTEM = 'system';
+
+/** Carries out `decision` for `job`; effects are filled for after commit. */
+export async function applyDecision(
+  deps: Pick<HubDeps, 'clock' | 'config'>,
+  tx: Queryable,
+  job: JobRow,
+  alg: Algorithm,
+  decision: HubDecision<unknown>,
+  fx: Effects,
+): Promise<void> {
+  switch (decision.kind) {
+    case 'step':
+      await openStep(deps, tx, job, alg, decision, fx);
+      return;
+    case 'done':
+      await tx.query(
+        `UPDATE jobs SET status = 'succeeded', result = $2::jsonb, step_deadline = NULL,
+                finished_at = $3 WHERE id = $1`,
+        [job.id, JSON.stringify(decision.result ?? null), deps.clock.now().toISOString()],
+      );
+      fx.audits.push({
+        actor: SYSTEM,
+        action: 'job.done',
+        target: `job:${job.id}`,
+        details: { round: job.round },
+        traceId: job.trace_id,
+      });
+      fx.finishedJob = job.id;
+      return;
+    case 'failed':
+      await failJob(deps, tx, job, { code: decision.code, reason: decision.reason }, fx);
+      return;
+  }
+}
+
+/** Marks a job failed with a code and reason. */
+export async function failJob(
+  deps: Pick<HubDeps, 'clock'>,
+  tx: Queryable,
+  job: JobRow,
+  error: { code: string; reason: string },
+  fx: Effects,
+): Promise<void> {
+  await tx.query(
+    `UPDATE jobs SET status = 'failed', error = $2::jsonb, step_deadline = NULL, finished_at = $3
+      WHERE id = $1`,
+    [job.id, JSON.stringify(error), deps.clock.now().toISOString()],
+  );
+  fx.audits.push({
+    actor: SYSTEM,
+    action: 'job.failed',
+    target: `job:${job.id}`,
+    details: { round: job.round, code: error.code },
+    traceId: job.trace_id,
+  });
+  fx.finishedJob = job.id;
+}
+
+interface ParticipantRow {
+  id: string;
+  name: string;
+  node_seal_public: string;
+}
+
+async function openStep(
+  deps: Pick<HubDeps, 'clock' | 'config'>,
+  tx: Queryable,
+  job: JobRow,
+  alg: Algorithm,
+  d: Extract<HubDecision<unknown>, { kind: 'step' }>,
+  fx: Effects,
+): Promise<void> {
+  // Participants: the project's trusts that are enrolled (keys pinned) and not revoked.
+  const sites = await tx.query<ParticipantRow>(
+    `SELECT t.id, t.name, t.node_seal_public FROM project_trusts pt JOIN trusts t ON t.id = pt.trust_id
+      WHERE pt.project_id = $1 AND NOT t.revoked AND t.node_seal_public IS NOT NULL
+      ORDER BY t.name`,
+    [job.project_id],
+  );
+  const minSites = d.minSites ?? 1;
+  if (sites.length < minSites || sites.length === 0) {
+    const reason = `${sites.length} enrolled site(s) in the project, ${minSites} needed`;
+    await failJob(deps, tx, job, { code: 'TOO_FEW_SITES', reason }, fx);
+    return;
+  }
+  const round = job.round + 1;
+  const now = deps.clock.now();
+  const deadline = new Date(now.getTime() + (d.deadlineMs ?? deps.config.stepDeadlineMs));
+  for (const site of sites) {
+    const taskId = randomUUID();
+    const payload = taskPayloadSchema.parse({
+      taskId,
+      jobId: job.id,
+      project: { id: job.project_id, name: job.project_name },
+      algorithm: { name: alg.name, version: alg.version },
+      step: d.step,
+      round,
+      datasets: job.datasets,
+      cohort: job.cohort,
+      params: job.params,
+      input: d.input ?? null,
+      secureAggregation: job.secure_aggregation,
+      traceId: job.trace_id,
+      deadline: deadline.toISOString(),
+    });
+    const sealed = sealJson(
+      payload,
+      site.node_seal_public,
+      taskAd({ taskId, trust: site.name, round }, 'task'),
+    );
+    await tx.query(
+      `INSERT INTO tasks (id, job_id, trust_id, round, step, status, sealed, created_at)
+       VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb, $7)`,
+      [taskId, job.id, site.id, round, d.step, JSON.stringify(sealed), now.toISOString()],
+    );
+    fx.wakeTrusts.push(site.id);
+  }
+  await tx.query(
+    `UPDATE jobs SET status = 'running', state = $2::jsonb, step = $3, round = $4, min_sites = $5,
+            step_deadline = $6 WHERE id = $1`,
+    [job.id, jsonParam(d.state), d.step, round, minSites, deadline.toISOString()],
+  );
+  fx.audits.push({
+    actor: SYSTEM,
+    action: 'job.step',
+    target: `job:${job.id}`,
+    details: {
+      round,
+      step: d.step,
+      trusts: sites.map((s) => s.name),
+      deadline: deadline.toISOString(),
+    },
+    traceId: job.trace_id,
+  });
+  fx.deadline = { jobId: job.id, round, at: deadline };
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import {
+  MAX_JOB_WAIT_MS,
+  TesseraError,
+  submitJobRequestSchema,
+  type JobView,
+  type SubmitJobRequest,
+} from '@tessera/protocol';
+import { userActor, type HubDeps, type RequestCtx, type UserPrincipal } from '../deps.js';
+import { topics } from '../events.js';
+import {
+  loadJob,
+  JOB_SELECT,
+  jsonParam,
+  toJobView,
+  type JobRow,
+} from '../orchestrator/job-rows.js';
+import { runOrchestrated, startJob } from '../orchestrator/orchestrator.js';
+import { requireJobReader, requireJobSubmitter } from '../policy.js';
+import { zodIssues } from '../zod-issues.js';
+import { membership, resolveProject } from './projects.js';
+
+/**
+ * Submits a job: checks the role, validates params with the algorithm's schema, records the job,
+ * audits it and issues the first step's tasks, all in one transaction.
+ * @throws TesseraError NOT_FOUND (project), FORBIDDEN, BAD_REQUEST (unknown algorithm, params
+ *   that do not fit — with the issues listed — or a project without trusts).
+ */
+export async function submitJob(
+  deps: HubDeps,
+  ctx: RequestCtx,
+  actor: UserPrincipal,
+  input: SubmitJobRequest,
+): Promise<JobView> {
+  const req = submitJobRequestSchema.parse(input);
+  const project = await resolveProject(deps.db, req.project);
+  requireJobSubmitter(actor, await membership(deps.db, project.id, actor.id));
+  const alg = deps.algorithms.get(req.algorithm);
+  if (alg === undefined)
+    throw new TesseraError('BAD_REQUEST', `unknown algorithm ${req.algorithm}`);
+  const parsed = alg.params.safeParse(req.params);
+  if (!parsed.success) {
+    throw new TesseraError('BAD_REQUEST', `params do not fit ${alg.name}`, {
+      details: { issues: zodIssues(parsed.error) },
+    });
+  }
+  const trusts = await deps.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM project_trusts WHERE project_id = $1',
+    [project.id],
+  );
+  if ((trusts[0]?.n ?? 0) === 0) throw new TesseraError('BAD_REQUEST', 'the project has no trusts');
+  const id = randomUUID();
+  await runOrchestrated(deps, async (tx, fx) => {
+    await tx.query(
+      `INSERT INTO jobs (id, project_id, algorithm, algorithm_version, params, datasets, cohort,
+                         secure_aggregation, status, trace_id, created_by, created_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, 'queued', $9, $10, $11)`,
+      [
+        id,
+        project.id,
+        alg.name,
+        alg.version,
+        JSON.stringify(parsed.data ?? null),
+        JSON.stringify(req.datasets),
+        jsonParam(req.cohort),
+        req.secureAggregation,
+        ctx.traceId,
+        actor.id,
+        deps.clock.now().toISOString(),
+      ],
+    );
+    fx.audits.push({
+      actor: userActor(actor),
+      action: 'job.submit',
+      target: `job:${id}`,
+      details: {
+        project: project.id,
+        algorithm: alg.name,
+        version: alg.version,
+        datasets: req.datasets,
+      },
+      traceId: ctx.traceId,
+    });
+    const job = await loadJob(tx, id);
+    if (job === undefined) throw new TesseraError('INTERNAL', 'job vanished');
+    await startJob(deps, tx, job, alg, fx);
+  });
+  const job = await loadJob(deps.db, id);
+  if (job === undefined) throw new TesseraError('INTERNAL', 'job vanished');
+  return toJobView(deps.db, job);
+}
+
+/**
+ * A job as seen by a project member; with `waitMs`, held until it finishes or the wait is over
+ * (at most MAX_JOB_WAIT_MS). Re-reads the database every 2 s in case another hub process
+ * finished it.
+ * @throws TesseraError NOT_FOUND for unknown jobs and non-members alike.
+ */
+export async function getJob(
+  deps: HubDeps,
+  actor: UserPrincipal,
+  id: string,
+  waitMs = 0,
+): Promise<JobView> {
+  const until = Date.now() + Math.min(Math.max(0, waitMs), MAX_JOB_WAIT_MS);
+  let job = await readableJob(deps, actor, id);
+  while (job.status !== 'succeeded' && job.status !== 'failed' && !deps.events.closed) {
+    const left = until - Date.now();
+    if (left <= 0) break;
+    await deps.events.wait(topics.job(id), Math.min(left, 2_000));
+    job = await readableJob(deps, actor, id);
+  }
+  return toJobView(deps.db, job);
+}
+
+async function readableJob(deps: HubDeps, actor: UserPrincipal, id: string): Promise<JobRow> {
+  const job = await loadJob(deps.db, id);
+  if (job === undefined) throw new TesseraError('NOT_FOUND', 'no such job');
+  requireJobReader(actor, await membership(deps.db, job.project_id, actor.id));
+  return job;
+}
+
+/** Jobs of one project (members only), or of all the user's projects; newest first, at most 200. */
+export async function listJobs(
+  deps: HubDeps,
+  actor: UserPrincipal,
+  projectRef: string | undefined,
+): Promise<JobView[]> {
+  let rows: JobRow[];
+  if (projectRef !== undefined) {
+    const p = await resolveProject(deps.db, projectRef);
+    requireJobReader(actor, await membership(deps.db, p.id, actor.id));
+    rows = await deps.db.query<JobRow>(
+      `${JOB_SELECT} WHERE j.project_id = $1 ORDER BY j.created_at DESC LIMIT 200`,
+      [p.id],
+    );
+  } else {
+    rows = await deps.db.query<JobRow>(
+      `${JOB_SELECT} JOIN project_members m ON m.project_id = j.project_id AND m.user_id = $1
+        ORDER BY j.created_at DESC LIMIT 200`,
+      [actor.id],
+    );
+  }
+  return Promise.all(rows.map((r) => toJobView(deps.db, r)));
+}

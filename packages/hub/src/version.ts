@@ -1,0 +1,2 @@
+/** The hub's software version, reported by /health. */
+export const HUB_VERSION = '0.1.0';
