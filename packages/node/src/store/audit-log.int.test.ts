@@ -1,0 +1,58 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/helpers.js';
+import { NODE_AUDIT_ACTIONS, appendAudit, readAudit, verifyAuditFile } from './audit-log.js';
+import { nodePaths, type NodePaths } from './layout.js';
+
+let paths: NodePaths;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  const t = await makeTempDir();
+  paths = nodePaths(t.dir);
+  cleanup = t.cleanup;
+});
+afterEach(() => cleanup());
+
+const append = (i: number) =>
+  appendAudit(paths, {
+    action: NODE_AUDIT_ACTIONS.policyChanged,
+    actor: 'operator',
+    target: 'policy',
+    details: { i },
+  });
+
+describe('node audit log', () => {
+  it('keeps one unbroken chain under concurrent appends', async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => append(i)));
+    const { entries } = await readAudit(paths.audit);
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(await verifyAuditFile(paths.audit)).toEqual({
+      ok: true,
+      entries: 25,
+      brokenAt: null,
+      reason: null,
+    });
+  });
+
+  it('fails verification, naming the entry, after one byte of one entry changes', async () => {
+    for (let i = 0; i < 5; i++) await append(i);
+    const text = await readFile(paths.audit, 'utf8');
+    const lines = text.split('\n');
+    // Entry 3 records {"i":2}; change that one digit.
+    lines[2] = lines[2]!.replace('"i":2', '"i":7');
+    await writeFile(paths.audit, lines.join('\n'));
+    const v = await verifyAuditFile(paths.audit);
+    expect(v.ok).toBe(false);
+    expect(v.brokenAt).toBe(3);
+    expect(v.reason).toMatch(/entry 3/);
+  });
+
+  it('names the entry whose line no longer parses', async () => {
+    for (let i = 0; i < 3; i++) await append(i);
+    const text = await readFile(paths.audit, 'utf8');
+    const at = text.indexOf('\n') + 1; // first byte of entry 2
+    await writeFile(paths.audit, text.slice(0, at) + 'x' + text.slice(at + 1));
+    const v = await verifyAuditFile(paths.audit);
+    expect(v).toMatchObject({ ok: false, brokenAt: 2 });
+  });
+});
