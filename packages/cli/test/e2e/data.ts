@@ -44,7 +44,10 @@ export function siteCsv(o: SiteDataOptions): string {
   const shift = o.shift ?? 0;
   const lines = ['age,sex,bmi,smoking'];
   for (let i = 0; i < o.rows; i++) {
-    const age = rand() < 0.03 ? '' : String(Math.min(95, Math.max(18, Math.round(normal(rand, 55 + shift, 14)))));
+    const age =
+      rand() < 0.03
+        ? ''
+        : String(Math.min(95, Math.max(18, Math.round(normal(rand, 55 + shift, 14)))));
     const sex = rand() < 0.02 ? 'NA' : rand() < 0.52 ? 'F' : 'M';
     const bmi = rand() < 0.05 ? 'NA' : normal(rand, 27 + shift / 5, 4.5).toFixed(1);
     const r = rand();
@@ -117,10 +120,18 @@ export function pooledReference(
   }
   const ref: PooledReference = { n: rows.length, numeric: {}, categorical: {} };
   for (const v of numeric) {
-    const xs = rows.map((r) => r[v] ?? '').filter((c) => !isMissing(c)).map(Number);
+    const xs = rows
+      .map((r) => r[v] ?? '')
+      .filter((c) => !isMissing(c))
+      .map(Number);
     const mean = accurateSum(xs) / xs.length;
     const ss = accurateSum(xs.map((x) => (x - mean) * (x - mean)));
-    ref.numeric[v] = { count: xs.length, missing: rows.length - xs.length, mean, sd: Math.sqrt(ss / (xs.length - 1)) };
+    ref.numeric[v] = {
+      count: xs.length,
+      missing: rows.length - xs.length,
+      mean,
+      sd: Math.sqrt(ss / (xs.length - 1)),
+    };
   }
   for (const v of categorical) {
     const levels: Record<string, number> = {};

@@ -79,6 +79,8 @@ export interface Harness {
   /** Starts a long-running `tessera` command. */
   spawn(name: string, args: readonly string[], env?: Record<string, string>): Proc;
   readonly procs: readonly Proc[];
+  /** Registers a closer run by cleanup (after the children are gone). */
+  defer(fn: () => Promise<void>): void;
   /** Kills every child still alive and removes the folder (kept when TESSERA_E2E_KEEP=1). */
   cleanup(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export function createHarness(label: string): Harness {
   installExitHook();
   const root = mkdtempSync(join(tmpdir(), `tessera-e2e-${label}-`));
   const procs: Proc[] = [];
+  const closers: (() => Promise<void>)[] = [];
   const baseEnv = (extra?: Record<string, string>): NodeJS.ProcessEnv => ({
     ...process.env,
     TESSERA_LOG_LEVEL: process.env['TESSERA_LOG_LEVEL'] ?? 'info',
@@ -120,6 +123,9 @@ export function createHarness(label: string): Harness {
         );
       }
     },
+    defer(fn) {
+      closers.push(fn);
+    },
     spawn(name, args, env) {
       const p = spawnProc(name, args, baseEnv(env));
       procs.push(p);
@@ -134,6 +140,7 @@ export function createHarness(label: string): Harness {
           await p.stop(3000);
         }),
       );
+      for (const fn of closers.splice(0)) await fn().catch(() => undefined);
       if (process.env['TESSERA_E2E_KEEP'] !== '1') rmSync(root, { recursive: true, force: true });
     },
   };
