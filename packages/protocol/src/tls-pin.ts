@@ -9,7 +9,8 @@ export interface ConnectorOptions {
   port: string | number;
   servername?: string | null;
 }
-export type ConnectorCallback = (err: Error | null, socket: TLSSocket | null) => void;
+/** Called once: with the socket when the pin matched, or with the error (the shape undici expects). */
+export type ConnectorCallback = (...args: [null, TLSSocket] | [Error, null]) => void;
 
 /** The pin of the certificate a TLS socket's peer presented. */
 export function peerPin(socket: TLSSocket): string | null {
@@ -40,10 +41,10 @@ export function pinnedConnector(
       ALPNProtocols: ['http/1.1'],
     });
     let done = false;
-    const finish = (err: Error | null, s: TLSSocket | null): void => {
+    const finish = (...args: [null, TLSSocket] | [Error, null]): void => {
       if (done) return;
       done = true;
-      cb(err, s);
+      cb(...args);
     };
     socket.once('secureConnect', () => {
       const got = peerPin(socket);
