@@ -1,5 +1,3 @@
-import { isHubDir, verifyHubAudit } from '@tessera/hub';
-import { isNodeDir, verifyNodeAudit } from '@tessera/node';
 import { TesseraError, type ChainVerdict } from '@tessera/protocol';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -14,8 +12,11 @@ import { printJson } from '../output.js';
 export async function verifyDirAudit(
   dir: string,
 ): Promise<{ kind: 'hub' | 'node'; verdict: ChainVerdict }> {
-  if (isHubDir(dir)) return { kind: 'hub', verdict: await verifyHubAudit(dir) };
-  if (isNodeDir(dir)) return { kind: 'node', verdict: await verifyNodeAudit(dir) };
+  // Each package is loaded only when the folder is its kind.
+  const hub = await import('@tessera/hub');
+  if (hub.isHubDir(dir)) return { kind: 'hub', verdict: await hub.verifyHubAudit(dir) };
+  const node = await import('@tessera/node');
+  if (node.isNodeDir(dir)) return { kind: 'node', verdict: await node.verifyNodeAudit(dir) };
   throw new TesseraError('BAD_REQUEST', `${dir} is neither a hub nor a node folder`);
 }
 

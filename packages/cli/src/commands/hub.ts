@@ -1,4 +1,3 @@
-import { initHub, startHub } from '@tessera/hub';
 import { TesseraError } from '@tessera/protocol';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -25,13 +24,15 @@ export type HubInitOptions = Omit<z.infer<typeof initOptions>, 'json'>;
  * `hub init`: reads the admin password from its file and initialises the hub folder.
  * @throws TesseraError when the password file cannot be read; whatever initHub throws.
  */
-export function hubInit(o: HubInitOptions, io: Io): Promise<{ url: string; pin: string }> {
+export async function hubInit(o: HubInitOptions, io: Io): Promise<{ url: string; pin: string }> {
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
     throw new TesseraError('BAD_REQUEST', '--tls-cert and --tls-key go together');
   }
   const adminPassword = readSecretFile(o.adminPasswordFile, '--admin-password-file', (l) => {
     progress(io, l);
   });
+  // Loaded on use: the hub package (database, web server) is heavy and most commands need none.
+  const { initHub } = await import('@tessera/hub');
   return initHub({
     dir: o.dir,
     adminEmail: o.adminEmail,
@@ -73,6 +74,7 @@ export function registerHubCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--dir <dir>', 'the hub folder')
     .action(async (_o: unknown, cmd: Command) => {
       const { dir } = optionsOf(cmd, z.object({ dir: z.string().min(1) }));
+      const { startHub } = await import('@tessera/hub');
       const running = await startHub({ dir });
       progress(ctx.io, `hub running at ${running.url}\n  pin ${running.pin}`);
       announceReady({ url: running.url, pin: running.pin });

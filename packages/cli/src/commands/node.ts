@@ -1,11 +1,3 @@
-import {
-  approveProject,
-  importDataset,
-  initNode,
-  nodeStatus,
-  setPolicy,
-  startNode,
-} from '@tessera/node';
 import { TesseraError } from '@tessera/protocol';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -36,7 +28,7 @@ export type NodeInitOptions = Omit<z.infer<typeof initOptions>, 'json'>;
  * @throws TesseraError BAD_REQUEST for DICOM options (the receiver is not available yet) or an
  *   unreadable key file; whatever initNode throws.
  */
-export function nodeInit(
+export async function nodeInit(
   o: NodeInitOptions,
   io: Io,
 ): Promise<{ dir: string; fingerprint: string }> {
@@ -49,6 +41,7 @@ export function nodeInit(
   const apiKey = readSecretFile(o.apiKeyFile, '--api-key-file', (l) => {
     progress(io, l);
   });
+  const { initNode } = await import('@tessera/node');
   return initNode({
     dir: o.dir,
     hubUrl: normaliseHubUrl(o.hub),
@@ -60,6 +53,7 @@ export function nodeInit(
   });
 }
 
+// The node package is imported where used, so commands that need none start fast.
 const dirOnly = z.object({ dir: z.string().min(1), json: jsonFlag });
 
 /** Registers `tessera node …`. */
@@ -106,6 +100,7 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (project: string, _o: unknown, cmd: Command) => {
       const o = optionsOf(cmd, dirOnly.extend({ datasets: listText.default([]) }));
+      const { approveProject } = await import('@tessera/node');
       const r = await approveProject({ dir: o.dir, project, datasets: o.datasets });
       if (o.json) printJson(ctx.io, r);
       else ctx.io.out(`project ${r.project} approved; datasets: ${r.datasets.join(', ') || '—'}\n`);
@@ -128,6 +123,7 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
           algorithms: listText.optional(),
         }),
       );
+      const { setPolicy } = await import('@tessera/node');
       const policy = await setPolicy({
         dir: o.dir,
         ...(o.minCount === undefined ? {} : { minCount: o.minCount }),
@@ -145,6 +141,7 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (_o: unknown, cmd: Command) => {
       const o = optionsOf(cmd, dirOnly);
+      const { nodeStatus } = await import('@tessera/node');
       const status = await nodeStatus(o.dir);
       if (o.json) printJson(ctx.io, status);
       else ctx.io.out(`${JSON.stringify(status, null, 2)}\n`);
@@ -165,18 +162,21 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
  * trust) makes the command fail with the node's reason.
  */
 async function runNode(dir: string, io: Io): Promise<void> {
+  const { startNode } = await import('@tessera/node');
   const running = await startNode({ dir });
   progress(io, `node running; console at ${running.consoleUrl}`);
   announceReady({ consoleUrl: running.consoleUrl });
   const stopped = waitForStop().then((why) => ({ kind: 'signal' as const, why }));
-  const failed = (running.done ?? new Promise<never>(() => undefined)).then(
+  const failed = running.done.then(
     () => ({ kind: 'ended' as const, error: null }),
     (e: unknown) => ({ kind: 'ended' as const, error: e }),
   );
   const first = await Promise.race([stopped, failed]);
   progress(io, first.kind === 'signal' ? `node stopping (${first.why})` : 'node stopping');
   await running.close();
-  if (first.kind === 'ended' && first.error !== null) throw first.error;
+  if (first.kind === 'ended' && first.error !== null) {
+    throw first.error instanceof Error ? first.error : new Error('the node stopped');
+  }
   progress(io, 'node stopped');
 }
 
@@ -202,6 +202,7 @@ function registerDatasetCommands(node: Command, ctx: CliContext): void {
           replace: z.boolean().default(false),
         }),
       );
+      const { importDataset } = await import('@tessera/node');
       const r = await importDataset({
         dir: o.dir,
         name: o.name,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JobView } from '@tessera/protocol';
 import { saveSession } from '../config.js';
 import { hubInit } from '../commands/hub.js';
 import { loginToHub } from '../commands/login.js';
@@ -58,21 +59,43 @@ const startHubStage: Stage<DemoState> = {
   },
 };
 
+/** A random password in a 0600 file: no default credentials, nothing on argv. */
+function writePasswordFile(file: string): string {
+  writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** Logs in with a password file; the connection is closed at the end of the demo. */
+async function logIn(s: DemoState, email: string, passwordFile: string): Promise<HubApi> {
+  const hub = need(s.hub, 'hub');
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  const session = await loginToHub({ hub: hub.url, pin: hub.pin, email, password });
+  // Stored in the demo folder so that `--keep` leaves a usable login (TESSERA_CONFIG_DIR).
+  saveSession(join(s.options.root, 'config'), session);
+  const client = createHubClient({ url: hub.url, pin: hub.pin, token: session.token });
+  s.clients.push(client);
+  return createHubApi(client);
+}
+
 const loginStage: Stage<DemoState> = {
   title: 'logging in as admin',
   run: async (s) => {
-    const hub = need(s.hub, 'hub');
-    const password = readFileSync(need(s.adminPasswordFile, 'admin password'), 'utf8').trim();
-    const session = await loginToHub({
-      hub: hub.url,
-      pin: hub.pin,
-      email: s.options.adminEmail,
+    s.api = await logIn(s, s.options.adminEmail, need(s.adminPasswordFile, 'admin password'));
+    return undefined;
+  },
+};
+
+const researcherStage: Stage<DemoState> = {
+  title: (s) => `creating researcher ${s.options.researcherEmail}`,
+  run: async (s) => {
+    const file = writePasswordFile(join(s.options.root, 'secrets', 'researcher-password'));
+    s.researcherPasswordFile = file;
+    const password = readFileSync(file, 'utf8').trim();
+    await need(s.api, 'admin login').createUser({
+      email: s.options.researcherEmail,
+      role: 'researcher',
       password,
     });
-    // Stored in the demo folder so that `--keep` leaves a usable login (TESSERA_CONFIG_DIR).
-    saveSession(join(s.options.root, 'config'), session);
-    s.client = createHubClient({ url: hub.url, pin: hub.pin, token: session.token });
-    s.api = createHubApi(s.client);
     return undefined;
   },
 };
@@ -146,16 +169,25 @@ async function waitForEnrolment(
 const projectStage: Stage<DemoState> = {
   title: (s) => `creating project ${s.options.project} with ${s.options.sites} sites`,
   run: async (s) => {
-    const api = need(s.api, 'login');
+    const api = need(s.api, 'admin login');
     const project = await api.createProject(
       s.options.project,
       'Tessera demo: synthetic cardiometabolic cohort',
     );
-    // Results are visible to project members only (DESIGN "Roles"): make sure the admin is one.
-    if (!project.members.some((m) => m.email === s.options.adminEmail)) {
-      await api.addMember(project.name, { email: s.options.adminEmail, role: 'researcher' });
-    }
+    await api.addMember(project.name, { email: s.options.researcherEmail, role: 'researcher' });
     for (const site of s.sites) await api.addTrust(project.name, site.name);
+    return undefined;
+  },
+};
+
+const researcherLoginStage: Stage<DemoState> = {
+  title: 'logging in as researcher',
+  run: async (s) => {
+    s.researcher = await logIn(
+      s,
+      s.options.researcherEmail,
+      need(s.researcherPasswordFile, 'researcher password'),
+    );
     return undefined;
   },
 };
@@ -164,7 +196,7 @@ const summaryStage: Stage<DemoState> = {
   title: (s) => `running summary over ${s.options.sites} sites`,
   run: async (s) => {
     const job = await submitAndWait(
-      need(s.api, 'login'),
+      need(s.researcher, 'researcher login'),
       {
         project: s.options.project,
         algorithm: 'summary',
@@ -174,9 +206,13 @@ const summaryStage: Stage<DemoState> = {
       { timeoutMs: 60_000 },
     );
     s.job = job;
-    return job.status;
+    return `${job.status} in ${jobMs(job)} ms`;
   },
 };
+
+function jobMs(job: JobView): number {
+  return job.finishedAt === null ? NaN : Date.parse(job.finishedAt) - Date.parse(job.createdAt);
+}
 
 /** The demo, as an ordered list of stages (later issues append theirs). */
 export function demoStages(sites: number): Stage<DemoState>[] {
@@ -185,9 +221,11 @@ export function demoStages(sites: number): Stage<DemoState>[] {
     initHubStage,
     startHubStage,
     loginStage,
+    researcherStage,
     ...Array.from({ length: sites }, (_, i) => siteStage(i)),
     startNodesStage,
     projectStage,
+    researcherLoginStage,
     summaryStage,
   ];
 }

@@ -16,6 +16,8 @@ export interface DemoOptions {
   readonly project: string;
   readonly dataset: string;
   readonly adminEmail: string;
+  /** The researcher who runs the jobs (admins see results only as project members). */
+  readonly researcherEmail: string;
   /** The variables the summary job reads. */
   readonly variables: readonly string[];
 }
@@ -28,8 +30,13 @@ export interface DemoState {
   adminPasswordFile?: string;
   hubDir?: string;
   hub?: HubProcess;
-  client?: HubClient;
+  /** Open hub connections, closed at the end. */
+  clients: HubClient[];
+  /** The admin's hub API. */
   api?: HubApi;
+  /** The researcher's password file and hub API. */
+  researcherPasswordFile?: string;
+  researcher?: HubApi;
   sites: Site[];
   nodes: NodeProcess[];
   job?: JobView;
@@ -44,6 +51,7 @@ export function defaultDemoOptions(root: string, sites = 3): DemoOptions {
     project: 'cardiometabolic',
     dataset: 'patients',
     adminEmail: 'admin@tessera.example',
+    researcherEmail: 'researcher@tessera.example',
     variables: ['age', 'sex', 'bmi', 'smoking', 'sbp', 'hba1c', 'diabetes'],
   };
 }

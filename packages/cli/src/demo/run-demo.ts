@@ -43,6 +43,7 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
     group: new ProcessGroup(),
     sites: [],
     nodes: [],
+    clients: [],
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     io.err(`\n▸ ${signal}: stopping every process\n`);
@@ -71,7 +72,7 @@ async function cleanUp(state: DemoState, removeFolder: boolean): Promise<void> {
   const n = state.group.processes.length;
   const t0 = performance.now();
   if (n > 0) state.io.err(`▸ stopping ${n} processes … `);
-  await state.client?.close().catch(() => undefined);
+  await Promise.all(state.clients.splice(0).map((c) => c.close().catch(() => undefined)));
   await state.group.close();
   if (n > 0) state.io.err(`ok (${Math.round(performance.now() - t0)} ms)\n`);
   if (removeFolder) rmSync(state.options.root, { recursive: true, force: true });

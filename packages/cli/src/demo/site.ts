@@ -1,10 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approveProject, importDataset } from '@tessera/node';
 import { nodeInit } from '../commands/node.js';
 import type { HubApi } from '../hub-api.js';
 import type { Io } from '../output.js';
-import { generateSite, toCsv } from '../synth/index.js';
 
 /** Where one demo site keeps its things, under the demo folder. */
 export interface SitePaths {
@@ -70,8 +68,10 @@ export async function createSite(o: CreateSiteOptions): Promise<Site> {
     },
     o.io,
   );
+  const { generateSite, toCsv } = await import('../synth/index.js');
   const rows = generateSite({ seed: o.seed, site: o.siteIndex, rows: o.rows });
   writeFileSync(paths.csvFile, toCsv(rows), { mode: 0o600 });
+  const { approveProject, importDataset } = await import('@tessera/node');
   const imported = await importDataset({
     dir: paths.nodeDir,
     name: o.dataset,
