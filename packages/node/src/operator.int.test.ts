@@ -45,7 +45,10 @@ describe('initNode', () => {
       pin: 'abc',
       name: '-bad',
       apiKey: bad,
-    }).catch((e: unknown) => e as Error);
+    }).then(
+      () => new Error('no error'),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toMatch(/https/);
     expect(err.message).toMatch(/pin/);
     expect(err.message).toMatch(/trust name/);
