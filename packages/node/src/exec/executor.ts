@@ -95,7 +95,8 @@ export function createExecutor(o: ExecutorOptions): Executor {
     return slot;
   }
 
-  for (let i = 0; i < Math.min(o.warm ?? 1, poolSize); i++) spawn();
+  const warm = Math.min(o.warm ?? 1, poolSize);
+  for (let i = 0; i < warm; i++) spawn();
 
   function acquire(): Promise<Slot> {
     const idle = slots.find((s) => !s.busy);
@@ -120,6 +121,8 @@ export function createExecutor(o: ExecutorOptions): Executor {
     const next = waiting.shift();
     if (next === undefined) {
       if (healthy) slot.busy = false;
+      // Keep the warm workers warm after one was replaced, so the next step pays no start-up.
+      else if (!closed && slots.length < warm) spawn();
       return;
     }
     if (healthy) {

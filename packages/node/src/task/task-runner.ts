@@ -133,6 +133,16 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       submission,
     };
     await writeTask(paths, done);
+    logger.info(
+      {
+        traceId: p.traceId,
+        taskId: p.taskId,
+        jobId: p.jobId,
+        status: payload.status,
+        code: done.outcome?.code ?? null,
+      },
+      'task answered',
+    );
     await finish(done);
   }
 
