@@ -28,6 +28,12 @@ export interface SiteSpec {
   readonly csv: string;
   /** `node init --min-count`. */
   readonly minCount?: number;
+  /** Added to the project (default true). */
+  readonly inProject?: boolean;
+  /** `node init --pin` (default: the hub's own pin). */
+  readonly pin?: string;
+  /** Started by startCluster (default true). */
+  readonly start?: boolean;
 }
 
 export interface Site {
@@ -89,7 +95,7 @@ export interface Cluster {
   /** GET /api/v1/jobs/:id until it has finished. */
   waitJob(id: string, timeoutMs?: number): Promise<JobInfo>;
   /** Output tails of every process, for failure messages. */
-  context(): string;
+  readonly context: () => string;
 }
 
 export interface ClusterOptions {
@@ -272,7 +278,7 @@ export async function startCluster(h: Harness, o: ClusterOptions): Promise<Clust
     }),
   );
   if (o.startNodes !== false) {
-    await Promise.all(o.sites.map((s) => c.startNode(s.name)));
+    await Promise.all(o.sites.filter((s) => s.start !== false).map((s) => c.startNode(s.name)));
   }
   return c;
 }
@@ -285,7 +291,8 @@ async function setUpSite(h: Harness, c: Cluster, s: SiteSpec): Promise<Site> {
   if (t.name !== s.name || typeof t.apiKey !== 'string')
     throw new Error(`trust create answered ${JSON.stringify(t)}`);
   const keyFile = h.secretFile(`${s.name}.key`, `${t.apiKey}\n`);
-  await mustRun(h, ['project', 'add-trust', PROJECT, s.name], c.adminEnv);
+  if (s.inProject !== false)
+    await mustRun(h, ['project', 'add-trust', PROJECT, s.name], c.adminEnv);
   const dir = join(h.path('nodes'), s.name);
   await mustRun(h, [
     'node',
@@ -295,7 +302,7 @@ async function setUpSite(h: Harness, c: Cluster, s: SiteSpec): Promise<Site> {
     '--hub',
     c.url,
     '--pin',
-    c.pin,
+    s.pin ?? c.pin,
     '--name',
     s.name,
     '--api-key-file',

@@ -33,8 +33,6 @@ export interface HubHttp {
 export function createHubHttp(url: string, pin: string): HubHttp {
   const agent = new Agent({
     connect: pinnedConnector(pin) as unknown as Agent.Options['connect'],
-    // Each call gets its own connection: a hub killed between calls leaves no stale socket.
-    pipelining: 0,
   });
   const http: HubHttp = {
     async call(method, path, o = {}) {
