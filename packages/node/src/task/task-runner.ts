@@ -1,11 +1,5 @@
 import { getAlgorithm, type Algorithm, type VariableInfo } from '@tessera/algorithms';
-import {
-  canonicalJson,
-  type ResultPayload,
-  type ResultSubmission,
-  type TaskEnvelope,
-  type TaskPayload,
-} from '@tessera/protocol';
+import type { ResultPayload, ResultSubmission, TaskEnvelope, TaskPayload } from '@tessera/protocol';
 import type { Logger } from 'pino';
 import { readDatasetSchema } from '../data/dataset-format.js';
 import type { Executor, ExecOutcome } from '../exec/executor.js';
@@ -15,6 +9,7 @@ import { withLock } from '../store/lock.js';
 import { loadPolicy, savePolicy } from '../store/policy-store.js';
 import { checkTask } from './policy-check.js';
 import { buildSubmission, openTask, type NodeIdentity } from './task-crypto.js';
+import { describe, toResultPayload } from './task-facts.js';
 import { readTask, writeTask, type TaskRecord } from './task-store.js';
 
 export interface TaskRunnerDeps {
@@ -296,38 +291,6 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight.values()]);
     },
-  };
-}
-
-function toResultPayload(taskId: string, o: ExecOutcome): ResultPayload {
-  if (o.status !== 'ok')
-    return { taskId, status: o.status, code: o.code, reason: o.reason.slice(0, 2000) };
-  try {
-    // Canonical JSON refuses NaN, Infinity and the like: such an output cannot be sealed faithfully.
-    canonicalJson(o.output);
-  } catch {
-    return {
-      taskId,
-      status: 'failed',
-      code: 'STEP_FAILED',
-      reason: 'the local step produced an output that is not JSON',
-    };
-  }
-  return { taskId, status: 'ok', output: o.output };
-}
-
-function describe(p: TaskPayload, attempt: number): Record<string, unknown> {
-  return {
-    taskId: p.taskId,
-    jobId: p.jobId,
-    projectId: p.project.id,
-    project: p.project.name,
-    algorithm: `${p.algorithm.name}@${p.algorithm.version}`,
-    step: p.step,
-    round: p.round,
-    attempt,
-    datasets: p.datasets,
-    cohort: p.cohort,
   };
 }
 
