@@ -88,7 +88,7 @@ describe.each(TEST_DB_KINDS)('a job end to end on $name', (kind) => {
       }
     }
     const done = await waiting;
-    const view = jobViewSchema.parse(done.body) as JobView;
+    const view = jobViewSchema.parse(done.body);
     expect(view.status).toBe('succeeded');
     expect(view.result).toEqual({ n: 200, weighted: 600, sites: 2 });
     expect(view.round).toBe(2);

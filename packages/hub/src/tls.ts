@@ -1,6 +1,6 @@
 import { X509Certificate, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { spkiPin } from '@tessera/protocol';
 
 /*
@@ -11,13 +11,33 @@ import { spkiPin } from '@tessera/protocol';
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 
+/**
+ * Loads @peculiar/x509. It pulls in tsyringe, which demands a Reflect metadata polyfill at import
+ * time although certificate generation uses only three of its functions; a WeakMap-backed shim of
+ * those (installed only when absent) avoids a dependency on reflect-metadata.
+ */
+async function loadX509(): Promise<typeof X509> {
+  const store = new WeakMap<object, Map<unknown, unknown>>();
+  const r = Reflect as unknown as Record<string, unknown>;
+  const get = (key: unknown, target: object): unknown => store.get(target)?.get(key);
+  r.getMetadata ??= get;
+  r.getOwnMetadata ??= get;
+  r.defineMetadata ??= (key: unknown, value: unknown, target: object): void => {
+    const m = store.get(target) ?? new Map<unknown, unknown>();
+    m.set(key, value);
+    store.set(target, m);
+  };
+  return import('@peculiar/x509');
+}
+
 /** Makes a self-signed certificate for `host` (plus 127.0.0.1 and localhost), valid 5 years. */
 export async function makeSelfSignedCert(
   host: string,
 ): Promise<{ certPem: string; keyPem: string }> {
+  const x509 = await loadX509();
   x509.cryptoProvider.set(webcrypto);
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const names: x509.JsonGeneralName[] = [
+  const names: X509.JsonGeneralName[] = [
     { type: 'ip', value: '127.0.0.1' },
     { type: 'dns', value: 'localhost' },
   ];

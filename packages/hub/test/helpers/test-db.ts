@@ -11,7 +11,7 @@ export const TEST_PG_URL = process.env.TESSERA_TEST_DATABASE_URL;
 export interface TestDbKind {
   readonly name: 'pglite' | 'postgres';
   /** A fresh, migrated database; `drop` closes it and removes what it created. */
-  open(): Promise<{ db: Db; url: string | null; drop(): Promise<void> }>;
+  open(): Promise<{ db: Db; url: string | null; drop: () => Promise<void> }>;
 }
 
 const pglite: TestDbKind = {
