@@ -49,7 +49,7 @@ export function aggregateStats(
   for (const r of ok) {
     const parsed = summaryLocalOutputSchema.safeParse(r.output);
     const missing = parsed.success
-      ? params.variables.find((v) => !(v in parsed.data.variables))
+      ? params.variables.find((v) => !Object.hasOwn(parsed.data.variables, v))
       : undefined;
     if (!parsed.success || missing !== undefined) {
       return fail('INVALID_OUTPUT', `${r.trust}: output does not fit the summary step`);
@@ -58,7 +58,7 @@ export function aggregateStats(
   }
   const variables: SummaryResult['variables'] = {};
   for (const name of params.variables) {
-    const stats = outputs.map((o) => o.variables[name]).filter((s) => s !== undefined);
+    const stats = outputs.map((o) => o.variables[name]).filter((s) => s !== undefined); // own keys: checked above
     const kinds = new Set(stats.map((s) => (s.kind === 'categorical' ? 'categorical' : s.kind)));
     if (kinds.size > 1) {
       return fail('VARIABLE_KIND_MISMATCH', `${name}: ${[...kinds].sort().join(' and ')}`);

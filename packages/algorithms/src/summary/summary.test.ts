@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
+import { evaluateCohort, filterTable } from '../cohort-eval.js';
 import { createRng } from '../numerics/random.js';
 import { getAlgorithm } from '../registry.js';
 import { checkVariables, runLocalStep } from '../run-local-step.js';
@@ -118,6 +119,17 @@ describe('summary', () => {
     });
     const decision = summary.aggregate(params, null, 'stats', results);
     expect(decision.kind === 'done' && decision.result).toMatchObject({ n: 191, sites: 1 });
+  });
+
+  it('refuses a site whose cohort filter leaves fewer than minCount rows', () => {
+    const table = makeSiteTable(makeRows(300, 4).map((r, i) => ({ ...r, age: i < 6 ? 90 : 40 })));
+    const mask = evaluateCohort(table, { variable: 'age', op: '>=', value: 85 });
+    const out = runLocalStep(summary, 'stats', makeCtx(filterTable(table, mask), params));
+    expect(out).toEqual({
+      status: 'refused',
+      code: 'MIN_COUNT',
+      reason: 'cohort has fewer than 10 rows',
+    });
   });
 
   it('refuses the whole site output when one variable has fewer than minCount values', () => {
