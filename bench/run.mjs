@@ -13,7 +13,7 @@ import { benchEnvelope } from './envelope.mjs';
 import { machine, ms, stats, table } from './lib/format.mjs';
 import { runJobs } from './lib/latency.mjs';
 import { createProcs, progress, tail } from './lib/procs.mjs';
-import { hubEvents, nodeEvents, profileReport } from './lib/profile.mjs';
+import { hubEvents, hubRequestReport, nodeEvents, profileReport } from './lib/profile.mjs';
 
 const ENVELOPE_TARGET_MBS = 500;
 const LATENCY_TARGET_MS = 100;
@@ -115,7 +115,10 @@ async function printProfiles(hub, nodes, results) {
   const events = nodeEvents(nodes);
   for (const [id, evs] of fromHub.byTrace) events.set(id, [...(events.get(id) ?? []), ...evs]);
   for (const { n, samples } of results) {
-    process.stdout.write(`\n### Profile, ${n} nodes\n\n${profileReport(samples, n, events)}`);
+    process.stdout.write(
+      `\n### Profile, ${n} nodes\n\n${profileReport(samples, n, events)}\n` +
+        hubRequestReport(join(benchDir, 'hub.log'), samples),
+    );
   }
 }
 
@@ -168,7 +171,8 @@ async function main() {
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   process.stdout.write(
     `\n## Summary\n\n` +
-      `machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}, ${m.platform}, ${m.date}\n` +
+      `machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}, ${m.platform}, ${m.date}; ` +
+      `load 1/5/15 min at start ${m['load 1/5/15 min']}, at end ${machine()['load 1/5/15 min']}\n` +
       `${summary.join('\n')}\nbench wall time: ${secs} s\n`,
   );
 }

@@ -1,5 +1,5 @@
 // Figures: order statistics and plain-text tables for stdout.
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 
 /** Nearest-rank percentile (p in 0..100) of an ascending-sorted array. */
@@ -55,5 +55,9 @@ export function machine() {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
+    // Other work on the machine skews every figure; quote the load with them.
+    'load 1/5/15 min': loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' '),
   };
 }

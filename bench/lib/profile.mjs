@@ -63,6 +63,46 @@ export async function hubEvents(hubDir, traceIds) {
   }
 }
 
+/**
+ * The hub's own request timings (its JSON request log: route, ms) during the timed jobs, per
+ * route: how long the hub spent answering. Long-poll routes are left out (their time is waiting).
+ */
+export function hubRequestReport(hubLog, samples) {
+  let text = '';
+  try {
+    text = readFileSync(hubLog, 'utf8');
+  } catch {
+    return '  (no hub log)\n';
+  }
+  const from = Math.min(...samples.map((s) => s.t0));
+  const to = Math.max(...samples.map((s) => s.t1));
+  const byRoute = new Map();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let e;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof e.route !== 'string' || typeof e.ms !== 'number') continue;
+    if (e.route.endsWith('/node/poll') || e.time < from || e.time > to + 5) continue;
+    push(byRoute, `${e.method} ${e.route}`, e.ms);
+  }
+  const rows = [...byRoute].map(([route, v]) => {
+    const st = stats(v);
+    return {
+      'hub request (its log)': route,
+      'per job': (v.length / samples.length).toFixed(1),
+      'p50 ms': ms(st.p50),
+      'mean ms': ms(st.mean),
+      'p95 ms': ms(st.p95),
+      'max ms': ms(st.max),
+    };
+  });
+  return rows.length === 0 ? '  (no request lines in the hub log)\n' : table(rows);
+}
+
 /** Phases of one job, in ms, or null when the node audit does not cover every site. */
 function phasesOf(sample, evs, siteCount) {
   const perNode = new Map();
