@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeCsv, makeNode, makeTempDir, writeCsvFile } from '../test/helpers.js';
+import { makeCsv, makeNode, makeTempDir, writeCsvFile } from './testing/helpers.js';
 import {
   approveProject,
   importDataset,

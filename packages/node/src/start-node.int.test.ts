@@ -2,7 +2,7 @@ import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeHub, makeCert, type FakeHub } from '../test/fake-hub.js';
+import { startFakeHub, makeCert, type FakeHub } from './testing/fake-hub.js';
 import {
   TEST_PIN,
   headerFor,
@@ -13,7 +13,7 @@ import {
   makeTempDir,
   silentLogger,
   writeCsvFile,
-} from '../test/helpers.js';
+} from './testing/helpers.js';
 import {
   approveProject,
   importDataset,

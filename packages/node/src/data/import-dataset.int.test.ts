@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeCsv, makeNode, makeTempDir, writeCsvFile } from '../../test/helpers.js';
+import { makeCsv, makeNode, makeTempDir, writeCsvFile } from '../testing/helpers.js';
 import { importDataset, nodeStatus, verifyNodeAudit } from '../index.js';
 import { loadTable } from './dataset-format.js';
 

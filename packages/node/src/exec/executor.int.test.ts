@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeCsv, makeNode, makeTempDir, silentLogger, writeCsvFile } from '../../test/helpers.js';
+import { makeCsv, makeNode, makeTempDir, silentLogger, writeCsvFile } from '../testing/helpers.js';
 import { importDataset } from '../index.js';
 import { createExecutor, type Executor } from './executor.js';
 

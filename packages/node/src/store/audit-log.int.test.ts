@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/helpers.js';
+import { makeTempDir } from '../testing/helpers.js';
 import { NODE_AUDIT_ACTIONS, appendAudit, readAudit, verifyAuditFile } from './audit-log.js';
 import { nodePaths, type NodePaths } from './layout.js';
 

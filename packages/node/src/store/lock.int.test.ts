@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/helpers.js';
+import { makeTempDir } from '../testing/helpers.js';
 import { withLock } from './lock.js';
 
 let dir: string;

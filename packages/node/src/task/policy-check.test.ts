@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getAlgorithm, type VariableInfo } from '@tessera/algorithms';
 import { describe, expect, it } from 'vitest';
-import { makeTaskPayload } from '../../test/helpers.js';
+import { makeTaskPayload } from '../testing/helpers.js';
 import { defaultPolicy, type NodePolicy } from '../store/policy-store.js';
 import { checkTask, effectiveDisclosure } from './policy-check.js';
 

@@ -20,7 +20,7 @@ import {
   makeTempDir,
   silentLogger,
   writeCsvFile,
-} from '../../test/helpers.js';
+} from '../testing/helpers.js';
 import { createExecutor, type Executor } from '../exec/executor.js';
 import { approveProject, importDataset, setPolicy } from '../index.js';
 import { readAudit } from '../store/audit-log.js';

@@ -16,7 +16,7 @@ import {
   type TaskPayload,
 } from '@tessera/protocol';
 import { pino } from 'pino';
-import { initNode, type NodeInitOptions } from '../src/index.js';
+import { initNode, type NodeInitOptions } from '../index.js';
 
 export const silentLogger = pino({ level: 'silent' });
 export const TEST_PIN = `sha256/${Buffer.alloc(32, 7).toString('base64')}`;
