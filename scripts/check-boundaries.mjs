@@ -54,7 +54,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
           problems.push(`${rel}: deep import ${spec} (use the package index)`);
       } else if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
-        if (!target.startsWith(src))
+        if (!target.startsWith(join(root, 'packages', pkg) + '/'))
           problems.push(`${rel}: relative import leaves its package (${spec})`);
         if (!file.endsWith('.test.ts')) edges.push(target);
       }
