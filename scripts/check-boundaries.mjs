@@ -36,6 +36,11 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   } catch {
     continue;
   }
+  try {
+    files.push(...walk(join(root, 'packages', pkg, 'test')));
+  } catch {
+    // no test folder
+  }
   const allowed = ALLOWED[pkg];
   if (allowed === undefined)
     problems.push(`packages/${pkg}: not a known package (add it to ALLOWED)`);
