@@ -27,6 +27,8 @@ export interface TestHub {
     trusts: string[],
   ): Promise<{ admin: string; researcher: string; project: string; keys: TrustKeyResponse[] }>;
   node(name: string, apiKey: string): FakeNode;
+  /** Closes the hub and builds a new one on the same database and keys, as after a crash. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,14 +50,17 @@ export async function makeTestHub(
       cb();
     },
   });
-  const hub = await createHub({
-    config: { sweepIntervalMs: 60_000, ...o.config },
-    db: opened.db,
-    logger: createLogger({ level: 'debug', stream }),
-    clock,
-    keys: generatePartyKeys(),
-    algorithms: o.algorithms ?? testAlgorithms,
-  });
+  const keys = generatePartyKeys();
+  const build = () =>
+    createHub({
+      config: { sweepIntervalMs: 60_000, ...o.config },
+      db: opened.db,
+      logger: createLogger({ level: 'debug', stream }),
+      clock,
+      keys,
+      algorithms: o.algorithms ?? testAlgorithms,
+    });
+  let hub = await build();
   await opened.db.transaction((tx) =>
     insertUser({ clock }, tx, { ...ADMIN, role: 'admin' }, { actor: 'system', traceId: TRACE }),
   );
@@ -74,7 +79,9 @@ export async function makeTestHub(
     return (r.body as { token: string }).token;
   };
   const t: TestHub = {
-    hub,
+    get hub() {
+      return hub;
+    },
     db: opened.db,
     clock,
     logs,
@@ -108,6 +115,10 @@ export async function makeTestHub(
         });
         return { status: r.statusCode, body: JSON.parse(r.body) as unknown };
       }),
+    async restart() {
+      await hub.close();
+      hub = await build();
+    },
     async close() {
       await hub.close();
       await opened.drop();
