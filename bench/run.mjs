@@ -7,9 +7,11 @@
 // --profile breaks each job's latency down from the nodes' audit timestamps (see lib/profile.mjs).
 // --keep leaves the temp folder (hub, nodes, logs) in place for inspection.
 import { readdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchEnvelope } from './envelope.mjs';
+import { cpuPerJob, cpuSnapshot } from './lib/cpu.mjs';
 import { machine, ms, stats, table } from './lib/format.mjs';
 import { runJobs } from './lib/latency.mjs';
 import { createProcs, progress, tail } from './lib/procs.mjs';
@@ -44,6 +46,7 @@ const verdict = (pass, binding) =>
   binding ? (pass ? 'PASS' : 'FAIL') : pass ? 'meets (info)' : 'misses (info)';
 
 const procs = createProcs();
+const cores = availableParallelism();
 const started = Date.now();
 const summary = [];
 let benchDir = null;
@@ -91,14 +94,16 @@ async function latencySection() {
     running = running.concat(await startNodes(procs, base, nodes.slice(running.length, n)));
     await waitEnrolled(hub, names.slice(0, n));
     progress(`${n} nodes: ${warmup} warm-up + ${jobs} timed jobs`);
-    const samples = await runJobs(hub.researcher, {
-      project: project(n),
-      sites: n,
-      rows,
-      jobs,
-      warmup,
-    });
-    results.push({ n, st: stats(samples.map((s) => s.totalMs)), samples });
+    const run = { project: project(n), sites: n, rows };
+    await runJobs(hub.researcher, { ...run, jobs: 0, warmup });
+    const pids = [
+      { label: 'hub', pid: hub.proc.pid },
+      ...running.map((r) => ({ label: r.name, pid: r.proc.pid })),
+    ];
+    const before = cpuSnapshot(pids);
+    const samples = await runJobs(hub.researcher, { ...run, jobs, warmup: 0 });
+    const cpu = cpuPerJob(before, cpuSnapshot(pids), jobs);
+    results.push({ n, st: stats(samples.map((s) => s.totalMs)), samples, cpu });
   }
   await hub.admin.close();
   await hub.researcher.close();
@@ -122,6 +127,26 @@ async function printProfiles(hub, nodes, results) {
   }
 }
 
+/** CPU time per job of each process, and the latency floor it implies on this machine. */
+function printCpu(results) {
+  const out = results
+    .filter((r) => r.cpu !== null)
+    .map(({ n, cpu }) => ({
+      nodes: n,
+      'hub ms': ms(cpu.hub),
+      'node mean ms': ms(cpu.nodeMean),
+      'node max ms': ms(cpu.nodeMax),
+      'nodes sum ms': ms(cpu.nodeSum),
+      'client ms': ms(cpu.client),
+      'total ms': ms(cpu.total),
+      [`floor ms (total / ${cores} cores)`]: ms(cpu.total / cores),
+    }));
+  if (out.length === 0) return;
+  process.stdout.write(
+    `\n## CPU time per job (from /proc, 10 ms ticks, over the timed jobs)\n\n${table(out)}`,
+  );
+}
+
 function printLatency(results) {
   const out = results.map(({ n, st }) => ({
     nodes: n,
@@ -138,7 +163,8 @@ function printLatency(results) {
     `\n## Job latency, submit → result (summary of 1 variable, ${rows} rows per node, ` +
       `${warmup} warm-up jobs, sequential)\n\n${table(out)}`,
   );
-  for (const { n, st } of results) {
+  printCpu(results);
+  for (const { n, st, cpu } of results) {
     summary.push(
       `job latency ${n} nodes (${st.n} jobs): p50 ${ms(st.p50)} ms, p95 ${ms(st.p95)} ms, ` +
         `mean ${ms(st.mean)} ms, min ${ms(st.min)} ms, max ${ms(st.max)} ms; p50 = ` +
@@ -146,6 +172,13 @@ function printLatency(results) {
         `${n === LATENCY_TARGET_SITES ? '' : ' (not binding)'} → ` +
         verdict(st.p50 < LATENCY_TARGET_MS, n === LATENCY_TARGET_SITES),
     );
+    if (cpu !== null) {
+      summary.push(
+        `CPU per job ${n} nodes: hub ${ms(cpu.hub)} ms, each node ${ms(cpu.nodeMean)} ms ` +
+          `(sum ${ms(cpu.nodeSum)} ms), client ${ms(cpu.client)} ms, total ${ms(cpu.total)} ms ` +
+          `→ floor ${ms(cpu.total / cores)} ms on ${cores} cores`,
+      );
+    }
   }
   if (results.length >= 2) {
     const a = results[0];
@@ -162,6 +195,14 @@ async function main() {
   process.stdout.write(
     `# Tessera bench\n\n${table(Object.entries(m).map(([k, v]) => ({ machine: k, value: v })))}`,
   );
+  const load = loadavg()[0];
+  if (load > cores / 2) {
+    const warning =
+      `WARNING: the machine was busy when the bench started (load ${load.toFixed(2)} on ` +
+      `${cores} cores): every figure below is pessimistic; rerun on a quiet machine to quote them`;
+    progress(warning);
+    summary.push(warning);
+  }
   if (opt.only === undefined || opt.only === 'envelope') envelopeSection();
   if (opt.only === undefined || opt.only === 'latency') {
     const lat = await latencySection();
