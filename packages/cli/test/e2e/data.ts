@@ -94,7 +94,7 @@ function accurateSum(xs: readonly number[]): number {
   let c = 0;
   for (const x of xs) {
     const t = sum + x;
-    c += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t;
+    c += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
     sum = t;
   }
   return sum + c;
