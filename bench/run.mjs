@@ -2,15 +2,19 @@
 // one-step job with 3 and 10 real node processes. Figures go to stdout, progress to stderr.
 //
 //   node bench/run.mjs [--jobs 50] [--warmup 5] [--sites 3,10] [--rows 200] [--profile]
-//                      [--only envelope|latency] [--keep]
+//                      [--cpu-prof] [--only envelope|latency] [--keep]
 //
-// --profile breaks each job's latency down from the nodes' audit timestamps (see lib/profile.mjs).
+// --profile breaks each job's latency down from the hub's and nodes' audit timestamps and the
+//   hub's request log (lib/profile.mjs).
+// --cpu-prof runs hub and nodes under V8's CPU profiler and sums where their time went
+//   (lib/cpu-prof.mjs).
 // --keep leaves the temp folder (hub, nodes, logs) in place for inspection.
 import { readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchEnvelope } from './envelope.mjs';
+import { cpuProfileReport, enableCpuProfiles } from './lib/cpu-prof.mjs';
 import { cpuPerJob, cpuSnapshot } from './lib/cpu.mjs';
 import { machine, ms, stats, table } from './lib/format.mjs';
 import { runJobs } from './lib/latency.mjs';
@@ -29,6 +33,7 @@ const { values: opt } = parseArgs({
     rows: { type: 'string', default: '200' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -77,6 +82,7 @@ async function latencySection() {
   const base = procs.tempDir('tessera-bench-', opt.keep);
   benchDir = base;
   progress(`latency: hub and up to ${sizes.at(-1)} nodes in ${base}`);
+  if (opt['cpu-prof']) enableCpuProfiles(join(base, 'cpuprof'));
   const hub = await startHub(procs, base);
   const maxN = sizes.at(-1);
   const names = Array.from({ length: maxN }, (_, i) => `site-${String(i + 1).padStart(2, '0')}`);
@@ -208,6 +214,18 @@ async function main() {
     const lat = await latencySection();
     printLatency(lat.results);
     if (opt.profile) await printProfiles(lat.hub, lat.nodes, lat.results);
+    if (opt['cpu-prof']) {
+      progress('cpu-prof: stopping hub and nodes so they write their profiles');
+      await procs.stopAll();
+      const roles = new Map([
+        [lat.hub.proc.pid, 'hub'],
+        ...lat.nodes.map((n) => [n.proc.pid, 'node']),
+      ]);
+      process.stdout.write(
+        `\n### CPU profiles (whole process lives: start-up, set-up, warm-up and timed jobs)\n` +
+          cpuProfileReport(join(benchDir, 'cpuprof'), roles),
+      );
+    }
   }
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   process.stdout.write(

@@ -20,11 +20,14 @@ export function createProcs() {
   let tornDown = null;
 
   // Nodes first, the hub (registered first) last, so nodes do not spend their shutdown retrying.
+  const stopAll = async () => {
+    const [first, ...rest] = procs;
+    await Promise.all(rest.map((p) => p.stop(8000).catch(() => undefined)));
+    if (first !== undefined) await first.stop(8000).catch(() => undefined);
+  };
   const teardown = () => {
     tornDown ??= (async () => {
-      const [first, ...rest] = procs;
-      await Promise.all(rest.map((p) => p.stop(8000).catch(() => undefined)));
-      if (first !== undefined) await first.stop(8000).catch(() => undefined);
+      await stopAll();
       for (const f of folders) rmSync(f, { recursive: true, force: true });
     })();
     return tornDown;
@@ -52,6 +55,8 @@ export function createProcs() {
       procs.push(p);
       return p;
     },
+    /** Stops every registered process (SIGTERM, SIGKILL after 8 s); keeps the folders. */
+    stopAll,
     teardown,
   };
 }
