@@ -18,6 +18,9 @@ import { trustRoutes } from './routes/trusts.js';
 import { userRoutes } from './routes/users.js';
 import type { Db } from './storage/db.js';
 
+/** The LISTEN/NOTIFY channel on which hub processes sharing a database wake each other. */
+const WAKE_CHANNEL = 'tessera_wake';
+
 export interface CreateHubOptions {
   /** Run-time settings; missing ones take their defaults. */
   readonly config?: Partial<HubSettings>;
@@ -47,7 +50,20 @@ export interface Hub {
 export async function createHub(o: CreateHubOptions): Promise<Hub> {
   const config = hubSettingsSchema.parse(o.config ?? {});
   const clock = o.clock ?? systemClock;
-  const events = createHubEvents();
+  const bus = o.db.bus;
+  const events = createHubEvents(
+    bus === undefined
+      ? undefined
+      : (topic) => {
+          bus.publish(WAKE_CHANNEL, topic).catch(() => undefined);
+        },
+  );
+  const unsubscribe =
+    bus === undefined
+      ? null
+      : await bus.subscribe(WAKE_CHANNEL, (t) => {
+          events.deliver(t);
+        });
   const timers = createDeadlineTimers({
     clock,
     // Called only after construction, when `deps` exists.
@@ -121,6 +137,7 @@ export async function createHub(o: CreateHubOptions): Promise<Hub> {
       clearInterval(interval);
       timers.close();
       events.close();
+      await unsubscribe?.();
       await Promise.all(running);
       await app.close();
     },

@@ -5,7 +5,10 @@ import { EventEmitter } from 'node:events';
  * wakes clients waiting on it. close() releases every waiter so a shutdown drains long-polls.
  */
 export interface HubEvents {
+  /** Wakes waiters on `topic` here and, through the bus, in other hub processes. */
   notify(topic: string): void;
+  /** Wakes waiters on `topic` here only (a message that came from the bus). */
+  deliver(topic: string): void;
   /** Resolves on the next notify of `topic`, after `ms`, or at close(), whichever is first. */
   wait(topic: string, ms: number): Promise<void>;
   close(): void;
@@ -18,8 +21,8 @@ export const topics = {
   job: (jobId: string) => `job:${jobId}`,
 } as const;
 
-/** Makes an event hub. */
-export function createHubEvents(): HubEvents {
+/** Makes an event hub; `publish` forwards notifications to other processes. */
+export function createHubEvents(publish?: (topic: string) => void): HubEvents {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   let closed = false;
@@ -27,7 +30,11 @@ export function createHubEvents(): HubEvents {
     get closed() {
       return closed;
     },
-    notify: (topic) => emitter.emit(topic),
+    notify(topic) {
+      emitter.emit(topic);
+      publish?.(topic);
+    },
+    deliver: (topic) => emitter.emit(topic),
     wait(topic, ms) {
       if (closed || ms <= 0) return Promise.resolve();
       return new Promise<void>((resolve) => {

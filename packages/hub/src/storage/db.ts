@@ -28,6 +28,17 @@ export interface Db extends Queryable {
   transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
   /** Closes the connection(s); further calls fail. */
   close(): Promise<void>;
+  /**
+   * Cross-process messages (PostgreSQL LISTEN/NOTIFY), so that several hub processes sharing one
+   * database wake each other's long-polls. Absent on PGlite, which one process owns.
+   */
+  readonly bus?: MessageBus;
+}
+
+export interface MessageBus {
+  publish(channel: string, payload: string): Promise<void>;
+  /** Calls `onMessage` for every message on `channel` until the returned function is called. */
+  subscribe(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 /** A timestamp column as an ISO string, whichever driver returned it (Date or text). */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Queryable } from './db.js';
+import type { Db, MessageBus, Queryable } from './db.js';
 
 /**
  * A PostgreSQL connection pool behind the {@link Db} interface, for hubs that outgrow the embedded
@@ -17,9 +17,11 @@ export async function openPostgresDb(connectionString: string, max = 10): Promis
     return r.rows as T[];
   };
   let closed = false;
+  const bus = createPgBus(connectionString, () => closed);
   return {
     kind: 'postgres',
     query,
+    bus,
     async transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R> {
       const client = await pool.connect();
       const tx: Queryable = {
@@ -43,7 +45,58 @@ export async function openPostgresDb(connectionString: string, max = 10): Promis
     async close() {
       if (closed) return;
       closed = true;
+      await bus.closeAll();
       await pool.end();
+    },
+  };
+}
+
+const CHANNEL_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * LISTEN/NOTIFY over one dedicated connection per subscription. A lost connection is re-opened
+ * after a second; messages sent meanwhile are lost, which only delays a wake-up (polls and job
+ * waits re-read the database on their own).
+ */
+function createPgBus(
+  connectionString: string,
+  isClosed: () => boolean,
+): MessageBus & { closeAll(): Promise<void> } {
+  const clients = new Set<pg.Client>();
+  const publisher = new pg.Pool({ connectionString, max: 1 });
+  publisher.on('error', () => undefined);
+  const listen = async (channel: string, onMessage: (payload: string) => void) => {
+    const client = new pg.Client({ connectionString });
+    client.on('notification', (m) => {
+      if (m.channel === channel) onMessage(m.payload ?? '');
+    });
+    client.on('error', () => {
+      clients.delete(client);
+      void client.end().catch(() => undefined);
+      if (!isClosed())
+        setTimeout(() => void listen(channel, onMessage).catch(() => undefined), 1_000).unref();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${channel}`);
+    clients.add(client);
+    return client;
+  };
+  return {
+    async publish(channel, payload) {
+      await publisher.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    async subscribe(channel, onMessage) {
+      if (!CHANNEL_RE.test(channel)) throw new Error('bad channel name');
+      const client = await listen(channel, onMessage);
+      return async () => {
+        clients.delete(client);
+        await client.end();
+      };
+    },
+    async closeAll() {
+      await Promise.all([...clients].map((c) => c.end().catch(() => undefined)));
+      clients.clear();
+      await publisher.end();
     },
   };
 }
