@@ -21,6 +21,10 @@ describe('summaryRows', () => {
     ]);
   });
 
+  it('orders the rows as the job asked for the variables', () => {
+    expect(summaryRows(makeJob().result, ['sex', 'age'])?.map((r) => r[0])).toEqual(['sex', 'age']);
+  });
+
   it('returns null for a result that is not a summary', () => {
     expect(summaryRows({ coefficients: {} })).toBeNull();
   });

@@ -38,10 +38,18 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** The rows of a `summary` result: one per variable (null when the result is not one). */
-export function summaryRows(result: unknown): string[][] | null {
+/**
+ * The rows of a `summary` result: one per variable, in the order of `order` (the job's
+ * `params.variables`) where given; null when the result is not a summary.
+ */
+export function summaryRows(result: unknown, order: readonly string[] = []): string[][] | null {
   if (!isRecord(result) || !isRecord(result['variables'])) return null;
-  return Object.entries(result['variables']).map(([name, raw]) => {
+  const rank = (name: string): number => {
+    const i = order.indexOf(name);
+    return i === -1 ? order.length : i;
+  };
+  const entries = Object.entries(result['variables']).sort(([a], [b]) => rank(a) - rank(b));
+  return entries.map(([name, raw]) => {
     const v: SummaryVariable = isRecord(raw) ? raw : {};
     const levels = isRecord(v.levels)
       ? Object.entries(v.levels)
@@ -60,10 +68,16 @@ export function summaryRows(result: unknown): string[][] | null {
   });
 }
 
+function paramVariables(params: unknown): string[] {
+  const v = isRecord(params) ? params['variables'] : undefined;
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** A job's result for humans: a table for `summary`, indented JSON for other algorithms. */
 export function formatResult(job: JobView): string {
   if (job.result === null || job.result === undefined) return '';
-  const rows = job.algorithm === 'summary' ? summaryRows(job.result) : null;
+  const rows =
+    job.algorithm === 'summary' ? summaryRows(job.result, paramVariables(job.params)) : null;
   if (rows === null) return `${JSON.stringify(job.result, null, 2)}\n`;
   const n = isRecord(job.result) ? job.result['n'] : undefined;
   const head = n === undefined ? '' : `n = ${formatNumber(n)}\n`;

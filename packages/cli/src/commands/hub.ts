@@ -74,11 +74,18 @@ export function registerHubCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--dir <dir>', 'the hub folder')
     .action(async (_o: unknown, cmd: Command) => {
       const { dir } = optionsOf(cmd, z.object({ dir: z.string().min(1) }));
-      const { startHub } = await import('@tessera/hub');
-      const running = await startHub({ dir });
+      // Listening for stop requests before starting: a SIGTERM (or the parent going away) during
+      // start-up then stops the hub as soon as it is up instead of leaving it behind.
+      const stop = waitForStop();
+      const running = await import('@tessera/hub')
+        .then(({ startHub }) => startHub({ dir }))
+        .catch((e: unknown) => {
+          stop.cancel();
+          throw e;
+        });
       progress(ctx.io, `hub running at ${running.url}\n  pin ${running.pin}`);
       announceReady({ url: running.url, pin: running.pin });
-      const why = await waitForStop();
+      const why = await stop.requested;
       progress(ctx.io, `hub stopping (${why})`);
       await running.close();
       progress(ctx.io, 'hub stopped');

@@ -162,11 +162,17 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
  * trust) makes the command fail with the node's reason.
  */
 async function runNode(dir: string, io: Io): Promise<void> {
-  const { startNode } = await import('@tessera/node');
-  const running = await startNode({ dir });
+  // See `hub start`: stop requests during start-up are honoured once the node is up.
+  const stop = waitForStop();
+  const running = await import('@tessera/node')
+    .then(({ startNode }) => startNode({ dir }))
+    .catch((e: unknown) => {
+      stop.cancel();
+      throw e;
+    });
   progress(io, `node running; console at ${running.consoleUrl}`);
   announceReady({ consoleUrl: running.consoleUrl });
-  const stopped = waitForStop().then((why) => ({ kind: 'signal' as const, why }));
+  const stopped = stop.requested.then((why) => ({ kind: 'signal' as const, why }));
   const failed = running.done.then(
     () => ({ kind: 'ended' as const, error: null }),
     (e: unknown) => ({ kind: 'ended' as const, error: e }),

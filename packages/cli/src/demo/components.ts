@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { TesseraError } from '@tessera/protocol';
 import { createHubApi } from '../hub-api.js';
 import { createHubClient } from '../hub-client.js';
-import { spawnTessera, type TesseraProcess } from './processes.js';
+import { spawnTessera, type Stoppable, type TesseraProcess } from './processes.js';
 
 /** A running hub process and where to reach it. */
 export interface HubProcess {
@@ -48,14 +48,20 @@ export async function waitForHealth(url: string, pin: string, timeoutMs = 30_000
 
 /**
  * Starts `tessera hub start --dir D` as a separate process and waits until it is ready and
- * healthy. Its output goes to `logFile` (default `<dir>/hub.log`).
+ * healthy. Its output goes to `logFile` (default `<dir>/hub.log`); `group`, when given, holds it
+ * from the moment it exists.
  * @throws TesseraError UNAVAILABLE when it does not come up (the child is then stopped).
  */
-export async function startHubProcess(o: { dir: string; logFile?: string }): Promise<HubProcess> {
+export async function startHubProcess(o: {
+  dir: string;
+  logFile?: string;
+  group?: ProcessGroup;
+}): Promise<HubProcess> {
   const proc = await spawnTessera({
     name: 'hub',
     args: ['hub', 'start', '--dir', o.dir],
     logFile: o.logFile ?? join(o.dir, 'hub.log'),
+    ...(o.group === undefined ? {} : { group: o.group }),
   });
   const url = proc.ready['url'];
   const pin = proc.ready['pin'];
@@ -81,11 +87,13 @@ export async function startNodeProcess(o: {
   dir: string;
   name?: string;
   logFile?: string;
+  group?: ProcessGroup;
 }): Promise<NodeProcess> {
   const proc = await spawnTessera({
     name: o.name ?? 'node',
     args: ['node', 'start', '--dir', o.dir],
     logFile: o.logFile ?? join(o.dir, 'node.log'),
+    ...(o.group === undefined ? {} : { group: o.group }),
   });
   const consoleUrl = proc.ready['consoleUrl'];
   return { process: proc, consoleUrl: typeof consoleUrl === 'string' ? consoleUrl : '' };
@@ -96,7 +104,8 @@ export async function startNodeProcess(o: {
  * this process's exit, so none is left behind.
  */
 export class ProcessGroup {
-  readonly #procs: TesseraProcess[] = [];
+  readonly #procs: Stoppable[] = [];
+  #closed = false;
   readonly #onExit = (): void => {
     for (const p of this.#procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   };
@@ -105,11 +114,16 @@ export class ProcessGroup {
     process.on('exit', this.#onExit);
   }
 
-  add(p: TesseraProcess): void {
-    this.#procs.push(p);
+  /** Adds a process; adding one twice is harmless; one added after close() is stopped at once. */
+  add(p: Stoppable): void {
+    if (this.#closed) {
+      void p.stop(2000);
+      return;
+    }
+    if (!this.#procs.some((q) => q.child === p.child)) this.#procs.push(p);
   }
 
-  get processes(): readonly TesseraProcess[] {
+  get processes(): readonly Stoppable[] {
     return this.#procs;
   }
 
@@ -118,13 +132,14 @@ export class ProcessGroup {
    * nodes do not spend their shutdown retrying a hub that is gone.
    */
   async stopAll(graceMs = 10_000): Promise<void> {
-    const [first, ...rest] = this.#procs;
+    const [first, ...rest] = this.#procs.splice(0);
     await Promise.all(rest.map((p) => p.stop(graceMs)));
     if (first !== undefined) await first.stop(graceMs);
-    this.#procs.length = 0;
   }
 
+  /** Stops every process and refuses new ones. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.stopAll();
     process.off('exit', this.#onExit);
   }

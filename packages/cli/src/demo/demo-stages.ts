@@ -53,8 +53,8 @@ const startHubStage: Stage<DemoState> = {
     s.hub = await startHubProcess({
       dir: need(s.hubDir, 'hub folder'),
       logFile: join(s.options.root, 'logs', 'hub.log'),
+      group: s.group,
     });
-    s.group.add(s.hub.process);
     return `pid ${s.hub.process.pid}`;
   },
 };
@@ -134,11 +134,11 @@ const startNodesStage: Stage<DemoState> = {
           dir: site.nodeDir,
           name: site.name,
           logFile: join(s.options.root, 'logs', `${site.name}.log`),
+          group: s.group,
         }),
       ),
     );
     for (const r of started) if (r.status === 'fulfilled') s.nodes.push(r.value);
-    for (const n of s.nodes) s.group.add(n.process);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     await waitForEnrolment(

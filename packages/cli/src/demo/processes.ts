@@ -6,10 +6,16 @@ import { TesseraError } from '@tessera/protocol';
 /** The CLI launcher, resolved from this module (src/demo or dist/demo → ../../bin). */
 export const TESSERA_BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
 
-/** A `tessera` child process that announced itself ready over IPC. */
-export interface TesseraProcess {
+/** A child process that can be stopped. */
+export interface Stoppable {
   readonly name: string;
   readonly child: ChildProcess;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+/** A `tessera` child process that announced itself ready over IPC. */
+export interface TesseraProcess extends Stoppable {
   readonly pid: number;
   /** The child's stdout and stderr go here. */
   readonly logFile: string;
@@ -17,8 +23,6 @@ export interface TesseraProcess {
   readonly ready: Record<string, unknown>;
   /** Resolves with the exit code (or signal name) once the child has exited. */
   readonly exited: Promise<number | string>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. */
-  stop(graceMs?: number): Promise<number | string>;
 }
 
 export interface SpawnOptions {
@@ -28,6 +32,8 @@ export interface SpawnOptions {
   /** Give up waiting for the ready message after this long (default 60 s). */
   readonly readyTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Told about the child as soon as it exists, so a Ctrl-C during start-up stops it too. */
+  readonly group?: { add(p: Stoppable): void };
 }
 
 /** The last lines of a log file, for a failure message. */
@@ -65,6 +71,7 @@ export async function spawnTessera(o: SpawnOptions): Promise<TesseraProcess> {
   });
   const pid = child.pid ?? 0;
   const stop = (graceMs = 10_000): Promise<number | string> => stopChild(child, exited, graceMs);
+  o.group?.add({ name: o.name, child, stop });
   try {
     const ready = await waitReady(child, exited, o);
     return { name: o.name, child, pid, logFile: o.logFile, ready, exited, stop };

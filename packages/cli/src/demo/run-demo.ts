@@ -37,27 +37,47 @@ function demoRoot(dir: string | undefined): { root: string; owned: boolean } {
  */
 export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
   const { root, owned } = demoRoot(o.dir);
+  // An object, not a `let`: it is set from a signal handler, which flow analysis cannot see.
+  const run = { interrupted: false };
+  // After Ctrl-C the stages still running fail one after another; their output is noise.
+  const stageIo: Io = {
+    out: (t) => {
+      if (!run.interrupted) io.out(t);
+    },
+    err: (t) => {
+      if (!run.interrupted) io.err(t);
+    },
+  };
   const state: DemoState = {
     options: defaultDemoOptions(root, o.sites),
-    io,
+    io: stageIo,
     group: new ProcessGroup(),
     sites: [],
     nodes: [],
     clients: [],
   };
+  const removeFolder = owned && !o.keep;
   const onSignal = (signal: NodeJS.Signals): void => {
-    io.err(`\n▸ ${signal}: stopping every process\n`);
-    void cleanUp(state, owned && !o.keep).finally(() => process.exit(130));
+    run.interrupted = true;
+    io.err(`\n▸ ${signal}: stopping every process … `);
+    void cleanUp({ ...state, io: quietIo }, removeFolder).finally(() => {
+      io.err('ok\n');
+      process.exit(130);
+    });
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await runStages(demoStages(o.sites), state, io);
-    if (state.job !== undefined) io.out(`\n${formatJob(state.job)}`);
+    await runStages(demoStages(o.sites), state, stageIo);
+    if (state.job !== undefined) io.out(`\n${formatJob(state.job)}\n`);
+  } catch (e) {
+    // Interrupted: the signal handler cleans up and exits; do not report the stage's failure.
+    if (run.interrupted) await new Promise<never>(() => undefined);
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await cleanUp(state, owned && !o.keep);
+    if (!run.interrupted) await cleanUp(state, removeFolder);
   }
   if (o.keep || !owned) io.err(keepInstructions(state));
   if (state.job?.status === 'failed') {
@@ -68,10 +88,12 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
   }
 }
 
+const quietIo: Io = { out: () => undefined, err: () => undefined };
+
 async function cleanUp(state: DemoState, removeFolder: boolean): Promise<void> {
   const n = state.group.processes.length;
   const t0 = performance.now();
-  if (n > 0) state.io.err(`▸ stopping ${n} processes … `);
+  if (n > 0) state.io.err(`▸ stopping ${n} ${n === 1 ? 'process' : 'processes'} … `);
   await Promise.all(state.clients.splice(0).map((c) => c.close().catch(() => undefined)));
   await state.group.close();
   if (n > 0) state.io.err(`ok (${Math.round(performance.now() - t0)} ms)\n`);
