@@ -2,12 +2,14 @@
 // one-step job with 3 and 10 real node processes. Figures go to stdout, progress to stderr.
 //
 //   node bench/run.mjs [--jobs 50] [--warmup 5] [--sites 3,10] [--rows 200] [--profile]
-//                      [--cpu-prof] [--only envelope|latency] [--keep]
+//                      [--cpu-prof] [--database-url URL] [--only envelope|latency] [--keep]
 //
 // --profile breaks each job's latency down from the hub's and nodes' audit timestamps and the
 //   hub's request log (lib/profile.mjs).
 // --cpu-prof runs hub and nodes under V8's CPU profiler and sums where their time went
 //   (lib/cpu-prof.mjs).
+// --database-url runs the hub on PostgreSQL (a fresh database is created beside the one named,
+//   and dropped after) instead of the embedded PGlite default.
 // --keep leaves the temp folder (hub, nodes, logs) in place for inspection.
 import { readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -34,6 +36,7 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -77,13 +80,23 @@ function envelopeSection() {
 
 async function latencySection() {
   // Loaded here so that `--only envelope` runs even while the CLI does not build.
-  const { createProject, mapLimit, prepareNode, startHub, startNodes, waitEnrolled } =
-    await import('./lib/cluster.mjs');
+  const {
+    createProject,
+    freshPostgres,
+    mapLimit,
+    prepareNode,
+    startHub,
+    startNodes,
+    waitEnrolled,
+  } = await import('./lib/cluster.mjs');
   const base = procs.tempDir('tessera-bench-', opt.keep);
   benchDir = base;
   progress(`latency: hub and up to ${sizes.at(-1)} nodes in ${base}`);
   if (opt['cpu-prof']) enableCpuProfiles(join(base, 'cpuprof'));
-  const hub = await startHub(procs, base);
+  const dbUrl =
+    opt['database-url'] === undefined ? undefined : await freshPostgres(procs, opt['database-url']);
+  progress(`hub database: ${dbUrl === undefined ? 'PGlite (embedded default)' : 'PostgreSQL'}`);
+  const hub = await startHub(procs, base, dbUrl);
   const maxN = sizes.at(-1);
   const names = Array.from({ length: maxN }, (_, i) => `site-${String(i + 1).padStart(2, '0')}`);
   const project = (n) => `bench-${n}`;
@@ -121,7 +134,7 @@ async function printProfiles(hub, nodes, results) {
   progress('profile: stopping the hub to read its audit log');
   await hub.proc.stop(10_000);
   const traceIds = results.flatMap((r) => r.samples.map((s) => s.traceId));
-  const fromHub = await hubEvents(hub.dir, traceIds);
+  const fromHub = await hubEvents(hub, traceIds);
   if (fromHub.error !== null) progress(`profile: hub audit not read (${fromHub.error})`);
   const events = nodeEvents(nodes);
   for (const [id, evs] of fromHub.byTrace) events.set(id, [...(events.get(id) ?? []), ...evs]);
@@ -132,6 +145,8 @@ async function printProfiles(hub, nodes, results) {
     );
   }
 }
+
+const dbKind = () => (opt['database-url'] === undefined ? 'PGlite' : 'PostgreSQL');
 
 /** CPU time per job of each process, and the latency floor it implies on this machine. */
 function printCpu(results) {
@@ -166,13 +181,14 @@ function printLatency(results) {
     verdict: verdict(st.p50 < LATENCY_TARGET_MS, n === LATENCY_TARGET_SITES),
   }));
   process.stdout.write(
-    `\n## Job latency, submit → result (summary of 1 variable, ${rows} rows per node, ` +
+    `\n## Job latency, submit → result (hub on ${dbKind()}; summary of 1 variable, ` +
+      `${rows} rows per node, ` +
       `${warmup} warm-up jobs, sequential)\n\n${table(out)}`,
   );
   printCpu(results);
   for (const { n, st, cpu } of results) {
     summary.push(
-      `job latency ${n} nodes (${st.n} jobs): p50 ${ms(st.p50)} ms, p95 ${ms(st.p95)} ms, ` +
+      `job latency ${n} nodes, hub on ${dbKind()} (${st.n} jobs): p50 ${ms(st.p50)} ms, p95 ${ms(st.p95)} ms, ` +
         `mean ${ms(st.mean)} ms, min ${ms(st.min)} ms, max ${ms(st.max)} ms; p50 = ` +
         `${(st.p50 / LATENCY_TARGET_MS).toFixed(2)}× the ${LATENCY_TARGET_MS} ms target` +
         `${n === LATENCY_TARGET_SITES ? '' : ' (not binding)'} → ` +

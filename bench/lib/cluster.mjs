@@ -24,17 +24,26 @@ function secretFile(path, value) {
 }
 
 /**
- * Initialises a hub in `base/hub` (PGlite default), starts it as a process registered with
+ * Initialises a hub in `base/hub` (PGlite, or PostgreSQL at `databaseUrl`), starts it as a process registered with
  * `procs`, logs in an admin and creates and logs in a researcher.
  * @returns {{url, pin, dir, admin, researcher, proc}} with two logged-in HTTP clients.
  */
-export async function startHub(procs, base) {
+export async function startHub(procs, base, databaseUrl) {
   const dir = join(base, 'hub');
   const adminPw = randomBytes(18).toString('base64url');
   const pwFile = secretFile(join(base, 'admin-password'), adminPw);
   const port = await findFreePort();
   progress(`hub init on port ${port}`);
-  await hubInit({ dir, port, adminEmail: ADMIN, adminPasswordFile: pwFile }, quietIo);
+  await hubInit(
+    {
+      dir,
+      port,
+      adminEmail: ADMIN,
+      adminPasswordFile: pwFile,
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    },
+    quietIo,
+  );
   progress('hub start');
   const hubProc = await startHubProcess({ dir, logFile: join(base, 'hub.log') });
   procs.track(hubProc.process);
@@ -49,7 +58,7 @@ export async function startHub(procs, base) {
   });
   const researcher = createHubHttp(url, pin);
   await researcher.login(RESEARCHER, researcherPw);
-  return { url, pin, dir, admin, researcher, proc: hubProc.process };
+  return { url, pin, dir, databaseUrl, admin, researcher, proc: hubProc.process };
 }
 
 /** Creates a project with the researcher as member and the given trusts. */
@@ -125,4 +134,27 @@ export async function mapLimit(items, limit, fn) {
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/**
+ * Creates a fresh database next to the one `adminUrl` names, for one bench run, and drops it at
+ * teardown. Returns its URL.
+ */
+export async function freshPostgres(procs, adminUrl) {
+  const { default: pg } = await import('pg');
+  const name = `tessera_bench_${randomBytes(6).toString('hex')}`;
+  const run = async (sql) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  procs.atTeardown(() => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
 }

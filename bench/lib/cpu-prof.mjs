@@ -1,16 +1,21 @@
-// --cpu-prof: the hub and node processes run with V8's sampling profiler (NODE_OPTIONS
-// --cpu-prof), and this module sums the .cpuprofile files they write on exit: self time per
+// --cpu-prof: the hub and node processes run with V8's sampling profiler, and this module sums the .cpuprofile files they write on exit: self time per
 // component (our packages, PGlite, TLS, crypto, GC, …) and the top functions, per role. The
 // profiles cover a process's whole life (start-up, set-up, warm-up and timed jobs), so compare
 // components, not absolute totals, with the CPU-per-job table.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ms, table } from './format.mjs';
 
-/** Makes the children started from now on write CPU profiles into `dir`. */
+/**
+ * Makes the children started from now on write CPU profiles into `dir` (see
+ * cpu-prof-preload.mjs; Node does not allow --cpu-prof in NODE_OPTIONS).
+ */
 export function enableCpuProfiles(dir) {
-  const prev = process.env.NODE_OPTIONS ?? '';
-  process.env.NODE_OPTIONS = `${prev} --cpu-prof --cpu-prof-dir=${dir}`.trim();
+  mkdirSync(dir, { recursive: true });
+  const preload = fileURLToPath(new URL('./cpu-prof-preload.mjs', import.meta.url));
+  process.env.TESSERA_BENCH_CPU_PROF_DIR = dir;
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim();
 }
 
 /** Where a frame's code comes from, coarse enough to read at a glance. */
@@ -22,6 +27,7 @@ function componentOf(frame) {
     if (functionName === '(program)') return 'V8 / native (program)';
     return `native ${functionName}`;
   }
+  if (url.startsWith('wasm://')) return 'wasm (PGlite in the hub)';
   const pkg = /\/packages\/([a-z-]+)\/(?:dist|src)\//.exec(url);
   if (pkg) return `@tessera/${pkg[1]}`;
   const mod = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
@@ -59,7 +65,7 @@ function add(into, from) {
 
 /**
  * Tables per role ('hub', 'node main threads', 'node step workers'), given pid → role.
- * Files are named CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile; the main thread has tid 0.
+ * Files are named prof.<pid>.<threadId>.cpuprofile; the main thread has threadId 0.
  */
 export function cpuProfileReport(dir, roleOfPid) {
   const roles = new Map();
@@ -70,7 +76,7 @@ export function cpuProfileReport(dir, roleOfPid) {
     return '  (no CPU profiles written)\n';
   }
   for (const f of files) {
-    const [, , , pid, tid] = f.split('.');
+    const [, pid, tid] = f.split('.');
     const base = roleOfPid.get(Number(pid));
     if (base === undefined) continue;
     const role =

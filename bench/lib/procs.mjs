@@ -17,6 +17,7 @@ export function progress(msg) {
 export function createProcs() {
   const procs = [];
   const folders = [];
+  const cleanups = [];
   let tornDown = null;
 
   // Nodes first, the hub (registered first) last, so nodes do not spend their shutdown retrying.
@@ -28,6 +29,7 @@ export function createProcs() {
   const teardown = () => {
     tornDown ??= (async () => {
       await stopAll();
+      for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
       for (const f of folders) rmSync(f, { recursive: true, force: true });
     })();
     return tornDown;
@@ -54,6 +56,10 @@ export function createProcs() {
     track(p) {
       procs.push(p);
       return p;
+    },
+    /** Registers a clean-up to run at teardown, after the processes have stopped. */
+    atTeardown(fn) {
+      cleanups.push(fn);
     },
     /** Stops every registered process (SIGTERM, SIGKILL after 8 s); keeps the folders. */
     stopAll,

@@ -39,27 +39,35 @@ export function nodeEvents(nodes) {
 }
 
 /**
- * traceId → [{ who: 'hub', action, at }] from a stopped hub's PGlite database, for the given
+ * traceId → [{ who: 'hub', action, at }] from the hub's database (PGlite: only once the hub has
+ * stopped, as PGlite is single-process; PostgreSQL: any time), for the given
  * trace ids. Returns an empty map (and the reason) when the database cannot be read.
  */
-export async function hubEvents(hubDir, traceIds) {
+export async function hubEvents(hub, traceIds) {
   const byTrace = new Map();
-  let db;
+  const sql = `SELECT trace_id, action, (extract(epoch from at::timestamptz) * 1000)::float8 AS ms
+                 FROM audit_log WHERE trace_id = ANY($1::text[]) ORDER BY seq`;
+  let close = async () => undefined;
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
-    db = await PGlite.create(join(hubDir, 'db'));
-    const r = await db.query(
-      `SELECT trace_id, action, (extract(epoch from at::timestamptz) * 1000)::float8 AS ms
-         FROM audit_log WHERE trace_id = ANY($1::text[]) ORDER BY seq`,
-      [traceIds],
-    );
-    for (const row of r.rows)
-      push(byTrace, row.trace_id, { who: 'hub', action: row.action, at: row.ms });
+    let rows;
+    if (hub.databaseUrl === undefined) {
+      const { PGlite } = await import('@electric-sql/pglite');
+      const db = await PGlite.create(join(hub.dir, 'db'));
+      close = () => db.close();
+      rows = (await db.query(sql, [traceIds])).rows;
+    } else {
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: hub.databaseUrl });
+      await c.connect();
+      close = () => c.end();
+      rows = (await c.query(sql, [traceIds])).rows;
+    }
+    for (const r of rows) push(byTrace, r.trace_id, { who: 'hub', action: r.action, at: r.ms });
     return { byTrace, error: null };
   } catch (e) {
     return { byTrace, error: e instanceof Error ? e.message : String(e) };
   } finally {
-    await db?.close().catch(() => undefined);
+    await close().catch(() => undefined);
   }
 }
 
