@@ -44,8 +44,11 @@ const jobs = Number(opt.jobs);
 const warmup = Number(opt.warmup);
 const rows = Number(opt.rows);
 const sizes = [...new Set(opt.sites.split(',').map(Number))].sort((a, b) => a - b);
-if (![jobs, warmup, rows, ...sizes].every((v) => Number.isInteger(v) && v >= 0) || sizes[0] < 1) {
-  process.stderr.write('bench: --jobs, --warmup, --rows and --sites must be whole numbers\n');
+const whole = (v, min) => Number.isInteger(v) && v >= min;
+if (!whole(jobs, 1) || !whole(warmup, 0) || !whole(rows, 10) || !sizes.every((v) => whole(v, 1))) {
+  process.stderr.write(
+    'bench: --jobs ≥ 1, --warmup ≥ 0, --rows ≥ 10, --sites a list of counts ≥ 1\n',
+  );
   process.exit(2);
 }
 
