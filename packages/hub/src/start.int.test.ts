@@ -152,7 +152,7 @@ describe('hub init and start over HTTPS', () => {
     // Restart works on the same folder (and close() is safe to call twice).
     hub = await startHub({ dir });
     expect((await call('GET', '/api/v1/health')).status).toBe(200);
-  });
+  }, 120_000);
 
   it('refuses to start on an invalid hub.json, listing the problem', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'tessera-hub-'));
