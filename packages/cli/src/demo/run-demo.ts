@@ -107,7 +107,7 @@ export function keepInstructions(state: DemoState): string {
     `\nThe demo folder is kept: ${root}`,
     `  hub:    tessera hub start --dir ${join(root, 'hub')}`,
     ...state.sites.map((s) => `  ${s.name}: tessera node start --dir ${s.nodeDir}`),
-    `  login:  export TESSERA_CONFIG_DIR=${join(root, 'config')}   (the admin session of the demo)`,
+    `  login:  export TESSERA_CONFIG_DIR=${join(root, 'config')}   (the demo researcher's session)`,
     `  then:   tessera job run --project ${state.options.project} --algorithm summary --datasets ${state.options.dataset} --params '{"variables":["age","sex"]}'`,
     '',
   ];

@@ -1,0 +1,56 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recordingIo } from '../../test/fixtures.js';
+import { runDemo } from './run-demo.js';
+
+// The whole demo with real hub and node processes (the CLI must be built: `npm run build`).
+const base = mkdtempSync(join(tmpdir(), 'tessera-cli-demo-'));
+afterAll(() => {
+  rmSync(base, { recursive: true, force: true });
+});
+
+/** Pids of live processes whose command line mentions `text`. */
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+describe('tessera demo', () => {
+  it('runs a federated summary over 2 sites, prints it, and leaves no process behind', async () => {
+    const root = join(base, 'demo');
+    const io = recordingIo();
+    await runDemo({ sites: 2, keep: false, dir: root }, io);
+
+    const out = io.stdout();
+    expect(out).toMatch(/succeeded \(summary on cardiometabolic\)/);
+    // 1200 + 650 synthetic patients (SITE_ROWS), every one counted for age.
+    expect(out).toMatch(/n = 1850/);
+    expect(out).toMatch(/^age\s+1850\s+0\s+\d+(\.\d+)?\s+\d+(\.\d+)?\s*$/m);
+    expect(out).toMatch(/^sex\s+1850\s+0\s+F: \d+, M: \d+$/m);
+    expect(out).toMatch(/^site-a\s+ok/m);
+    expect(out).toMatch(/^site-b\s+ok/m);
+    expect(io.stderr()).toMatch(/▸ starting hub … ok, pid \d+ \(\d+ ms\)/);
+    expect(io.stderr()).toMatch(/▸ stopping 3 processes … ok/);
+    expect(processesMentioning(root)).toEqual([]);
+    // A folder given with --dir is kept, with the secrets in 0600 files.
+    expect(readdirSync(join(root, 'secrets')).sort()).toEqual([
+      'admin-password',
+      'researcher-password',
+      'site-a.api-key',
+      'site-b.api-key',
+    ]);
+    for (const f of readdirSync(join(root, 'secrets'))) {
+      expect(statSync(join(root, 'secrets', f)).mode & 0o777, f).toBe(0o600);
+    }
+  }, 180_000);
+});
