@@ -82,7 +82,20 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
     });
 
   registerDatasetCommands(node, ctx);
+  registerOperatorCommands(node, ctx);
 
+  node
+    .command('start')
+    .description('runs the node until SIGTERM or Ctrl-C')
+    .requiredOption('--dir <dir>', 'the node folder')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { dir } = optionsOf(cmd, z.object({ dir: z.string().min(1) }));
+      await runNode(dir, ctx.io);
+    });
+}
+
+/** `node dicom import|approve|policy|status`: what a hospital operator does at the node. */
+function registerOperatorCommands(node: Command, ctx: CliContext): void {
   node
     .command('dicom')
     .description('DICOM store (not available yet)')
@@ -145,15 +158,6 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
       const status = await nodeStatus(o.dir);
       if (o.json) printJson(ctx.io, status);
       else ctx.io.out(`${JSON.stringify(status, null, 2)}\n`);
-    });
-
-  node
-    .command('start')
-    .description('runs the node until SIGTERM or Ctrl-C')
-    .requiredOption('--dir <dir>', 'the node folder')
-    .action(async (_o: unknown, cmd: Command) => {
-      const { dir } = optionsOf(cmd, z.object({ dir: z.string().min(1) }));
-      await runNode(dir, ctx.io);
     });
 }
 
