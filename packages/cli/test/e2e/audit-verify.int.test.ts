@@ -17,6 +17,7 @@ let c: Cluster;
 
 beforeAll(async () => {
   c = await startCluster(h, {
+    adminVia: 'http',
     sites: [
       { name: 'kent', csv: siteCsv({ rows: 50, seed: 7 }) },
       { name: 'essex', csv: siteCsv({ rows: 60, seed: 8, shift: 1 }) },

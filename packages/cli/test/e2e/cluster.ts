@@ -102,6 +102,11 @@ export interface ClusterOptions {
   readonly sites: readonly SiteSpec[];
   /** Merged into hub.json `settings` before the first start (e.g. a short leaseMs). */
   readonly hubSettings?: Record<string, number>;
+  /**
+   * How the admin sets up users, projects and trusts: the CLI commands (default) or the hub's
+   * HTTP API directly (faster; for test files whose subject is elsewhere).
+   */
+  readonly adminVia?: 'cli' | 'http';
   /** Start every node and wait until enrolled (default true). */
   readonly startNodes?: boolean;
 }
@@ -244,28 +249,12 @@ export async function startCluster(h: Harness, o: ClusterOptions): Promise<Clust
   };
 
   await c.startHub();
-  await login(h, c.url, c.pin, ADMIN_EMAIL, adminPw, adminEnv);
   (c as { adminToken: string }).adminToken = await http.login(ADMIN_EMAIL, ADMIN_PASSWORD);
-  await h.json(
-    [
-      'user',
-      'create',
-      '--email',
-      RESEARCHER_EMAIL,
-      '--role',
-      'researcher',
-      '--password-file',
-      researcherPw,
-      '--json',
-    ],
-    adminEnv,
-  );
-  await h.json(['project', 'create', PROJECT, '--json'], adminEnv);
-  await mustRun(
-    h,
-    ['project', 'add-member', PROJECT, RESEARCHER_EMAIL, '--role', 'researcher'],
-    adminEnv,
-  );
+  const admin = o.adminVia === 'http' ? httpAdmin(c) : cliAdmin(h, c);
+  if (o.adminVia !== 'http') await login(h, c.url, c.pin, ADMIN_EMAIL, adminPw, adminEnv);
+  await admin.createUser(RESEARCHER_EMAIL, 'researcher', researcherPw, RESEARCHER_PASSWORD);
+  await admin.createProject(PROJECT);
+  await admin.addMember(PROJECT, RESEARCHER_EMAIL, 'researcher');
   await login(h, c.url, c.pin, RESEARCHER_EMAIL, researcherPw, researcherEnv);
   (c as { researcherToken: string }).researcherToken = await http.login(
     RESEARCHER_EMAIL,
@@ -274,7 +263,7 @@ export async function startCluster(h: Harness, o: ClusterOptions): Promise<Clust
 
   await Promise.all(
     o.sites.map(async (s) => {
-      sites[s.name] = await setUpSite(h, c, s);
+      sites[s.name] = await setUpSite(h, c, admin, s);
     }),
   );
   if (o.startNodes !== false) {
@@ -283,16 +272,13 @@ export async function startCluster(h: Harness, o: ClusterOptions): Promise<Clust
   return c;
 }
 
-async function setUpSite(h: Harness, c: Cluster, s: SiteSpec): Promise<Site> {
-  const t = await h.json<{ name: string; apiKey: string }>(
-    ['trust', 'create', s.name, '--json'],
-    c.adminEnv,
-  );
-  if (t.name !== s.name || typeof t.apiKey !== 'string')
+async function setUpSite(h: Harness, c: Cluster, admin: AdminOps, s: SiteSpec): Promise<Site> {
+  const t = await admin.createTrust(s.name);
+  if (t.name !== s.name || typeof t.apiKey !== 'string') {
     throw new Error(`trust create answered ${JSON.stringify(t)}`);
+  }
   const keyFile = h.secretFile(`${s.name}.key`, `${t.apiKey}\n`);
-  if (s.inProject !== false)
-    await mustRun(h, ['project', 'add-trust', PROJECT, s.name], c.adminEnv);
+  if (s.inProject !== false) await admin.addTrust(PROJECT, s.name);
   const dir = join(h.path('nodes'), s.name);
   await mustRun(h, [
     'node',
@@ -365,4 +351,70 @@ export function jobOutput(r: RunResult): JobInfo {
   } catch {
     throw new Error(`job run printed no JSON document\n${describeFailure(r)}`);
   }
+}
+
+/** What the admin does to set up a consortium. */
+interface AdminOps {
+  createUser(email: string, role: string, passwordFile: string, password: string): Promise<void>;
+  createProject(name: string): Promise<void>;
+  addMember(project: string, email: string, role: string): Promise<void>;
+  createTrust(name: string): Promise<{ name: string; apiKey: string }>;
+  addTrust(project: string, trust: string): Promise<void>;
+}
+
+function cliAdmin(h: Harness, c: Cluster): AdminOps {
+  const env = c.adminEnv;
+  return {
+    async createUser(email, role, passwordFile) {
+      await h.json(
+        [
+          'user',
+          'create',
+          '--email',
+          email,
+          '--role',
+          role,
+          '--password-file',
+          passwordFile,
+          '--json',
+        ],
+        env,
+      );
+    },
+    async createProject(name) {
+      const p = await h.json<{ id: string; name: string }>(
+        ['project', 'create', name, '--json'],
+        env,
+      );
+      if (p.name !== name || typeof p.id !== 'string')
+        throw new Error(`project create answered ${JSON.stringify(p)}`);
+    },
+    async addMember(project, email, role) {
+      await mustRun(h, ['project', 'add-member', project, email, '--role', role], env);
+    },
+    createTrust: (name) => h.json(['trust', 'create', name, '--json'], env),
+    async addTrust(project, trust) {
+      await mustRun(h, ['project', 'add-trust', project, trust], env);
+    },
+  };
+}
+
+function httpAdmin(c: Cluster): AdminOps {
+  const post = <T>(path: string, body: unknown): Promise<T> =>
+    c.http.ok<T>('POST', path, { token: c.adminToken, body });
+  return {
+    async createUser(email, role, _file, password) {
+      await post('/api/v1/users', { email, role, password });
+    },
+    async createProject(name) {
+      await post('/api/v1/projects', { name });
+    },
+    async addMember(project, email, role) {
+      await post(`/api/v1/projects/${project}/members`, { email, role });
+    },
+    createTrust: (name) => post('/api/v1/trusts', { name }),
+    async addTrust(project, trust) {
+      await post(`/api/v1/projects/${project}/trusts`, { trust });
+    },
+  };
 }

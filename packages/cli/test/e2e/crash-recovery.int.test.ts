@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobOutput, startCluster, type Cluster, type JobInfo, type Site } from './cluster.js';
-import { relClose, siteCsv } from './data.js';
+import { pooledReference, relClose, siteCsv } from './data.js';
 import { createHarness, waitFor } from './harness.js';
 import { unreadBytesFrom } from './sockets.js';
 
@@ -18,17 +18,24 @@ const REL_TOL = 1e-12;
 const TASK_BYTES = 600;
 const PARAMS = { variables: ['age', 'bmi', 'sex', 'smoking'] };
 
+const CSVS = [
+  siteCsv({ rows: 150, seed: 101 }),
+  // Larger, so that its step is still running when its task record appears.
+  siteCsv({ rows: 40_000, seed: 202, shift: 5 }),
+  siteCsv({ rows: 120, seed: 303, shift: -3 }),
+];
+
 const h = createHarness('crash');
 let c: Cluster;
 let baseline: JobInfo;
 
 beforeAll(async () => {
   c = await startCluster(h, {
+    adminVia: 'http',
     sites: [
-      { name: 'north', csv: siteCsv({ rows: 150, seed: 101 }) },
-      // Larger, so that its step is still running when its task record appears.
-      { name: 'big', csv: siteCsv({ rows: 40_000, seed: 202, shift: 5 }) },
-      { name: 'east', csv: siteCsv({ rows: 120, seed: 303, shift: -3 }) },
+      { name: 'north', csv: CSVS[0]! },
+      { name: 'big', csv: CSVS[1]! },
+      { name: 'east', csv: CSVS[2]! },
     ],
     // Short leases, so that a task leased to a killed node is offered again within seconds.
     hubSettings: { leaseMs: 2_000 },
@@ -85,6 +92,19 @@ function auditActions(site: Site, mention: string): string[] {
 }
 
 describe('crash recovery', () => {
+  it('the undisturbed run equals the pooled computation (the yardstick of the others)', () => {
+    const ref = pooledReference(CSVS, ['age', 'bmi'], ['sex', 'smoking']);
+    const got = baseline.result as {
+      n: number;
+      variables: Record<string, { mean: number; sd: number }>;
+    };
+    expect(got.n).toBe(ref.n);
+    for (const v of ['age', 'bmi']) {
+      expect(relClose(got.variables[v]?.mean, ref.numeric[v]!.mean, REL_TOL)).toBe(true);
+      expect(relClose(got.variables[v]?.sd, ref.numeric[v]!.sd, REL_TOL)).toBe(true);
+    }
+  });
+
   it('a node killed with SIGKILL in the middle of a task resumes it after a restart', async () => {
     const big = c.sites['big']!;
     const p = big.proc!;

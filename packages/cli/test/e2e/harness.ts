@@ -111,7 +111,17 @@ export function createHarness(label: string): Harness {
       writeFileSync(file, content, { mode: 0o600 });
       return file;
     },
-    run: (args, env, timeoutMs = 60_000) => runCommand(args, baseEnv(env), timeoutMs),
+    async run(args, env, timeoutMs = 60_000) {
+      const started = Date.now();
+      const r = await runCommand(args, baseEnv(env), timeoutMs);
+      // TESSERA_E2E_TRACE=1 shows where a test file's time goes.
+      if (process.env['TESSERA_E2E_TRACE'] === '1') {
+        process.stderr.write(
+          `[e2e] ${Date.now() - started} ms  tessera ${args.slice(0, 3).join(' ')}\n`,
+        );
+      }
+      return r;
+    },
     async json<T>(args: readonly string[], env?: Record<string, string>, timeoutMs?: number) {
       const r = await h.run(args, env, timeoutMs);
       if (r.code !== 0) throw new Error(describeFailure(r));

@@ -23,6 +23,7 @@ let c: Cluster;
 
 beforeAll(async () => {
   c = await startCluster(h, {
+    adminVia: 'http',
     sites: [
       { name: 'alpha', csv: agesCsv(ALPHA) },
       { name: 'beta', csv: agesCsv(BETA) },

@@ -25,6 +25,7 @@ let c: Cluster;
 
 beforeAll(async () => {
   c = await startCluster(h, {
+    adminVia: 'http',
     sites: [
       { name: 'alpha', csv: siteCsv({ rows: 60, seed: 5 }) },
       { name: 'beta', csv: siteCsv({ rows: 70, seed: 6, shift: 2 }) },
@@ -87,8 +88,13 @@ describe('node identity', () => {
 
     const trust = (await c.trusts()).find((t) => t.name === 'stray');
     expect(trust).toMatchObject({ nodeFingerprint: null, lastSeenAt: null });
-    const mentions = (await c.audit()).filter((e) => JSON.stringify(e).includes('stray'));
-    // Only the admin's creation of the trust names it; no enrolment, poll or failed attempt.
+    // Only the admin's creation of the trust names it (or its key id): no enrolment, no poll, no
+    // failed attempt with its key.
+    const keyId = stray.apiKey.slice(4, 16);
+    const mentions = (await c.audit()).filter((e) => {
+      const text = JSON.stringify(e);
+      return text.includes('stray') || text.includes(keyId);
+    });
     expect(mentions.map((e) => e.action)).toEqual(['trust.create']);
   }, 60_000);
 
