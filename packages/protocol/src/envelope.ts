@@ -1,7 +1,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createPublicKey,
   diffieHellman,
   generateKeyPairSync,
   hkdfSync,
@@ -12,7 +11,12 @@ import { z } from 'zod';
 import { canonicalBytes } from './canonical-json.js';
 import { fromB64u, toB64u } from './encoding.js';
 import { TesseraError } from './errors.js';
-import { publicKeyFromRaw, rawPublicKey, rawPublicKeySchema } from './keys.js';
+import {
+  publicKeyFromRaw,
+  rawPublicKey,
+  rawPublicKeyOfPrivate,
+  rawPublicKeySchema,
+} from './keys.js';
 
 /** What is sealed: the payload's purpose in a job's life. */
 export const envelopePurposes = ['task', 'result'] as const;
@@ -116,10 +120,10 @@ export function openBytes(
     const ad = canonicalBytes(box.ad);
     if (!ad.equals(canonicalBytes(expected))) throw new Error('associated data mismatch');
     if (box.tag.length !== TAG_BYTES || box.epk.length !== 32) throw new Error('malformed box');
-    const recipientRaw = fromB64u(rawPublicKey(createPublicKey(recipientPrivate)));
+    const recipientRaw = fromB64u(rawPublicKeyOfPrivate(recipientPrivate));
     const shared = diffieHellman({
       privateKey: recipientPrivate,
-      publicKey: publicKeyFromRaw(toB64u(box.epk), 'x25519'),
+      publicKey: publicKeyFromRaw(toB64u(box.epk), 'x25519', { cache: false }),
     });
     const key = deriveKey(shared, box.epk, recipientRaw);
     const decipher = createDecipheriv('aes-256-gcm', key, box.iv);

@@ -83,14 +83,43 @@ export function rawPublicKey(key: KeyObject): string {
   return toB64u(der.subarray(der.length - 32));
 }
 
+// Pinned keys are used for every task and result: rebuilding a KeyObject from raw bytes (or the
+// public half of a private key) each time was ~10% of a node's CPU per task (bench --cpu-prof).
+const PUBLIC_KEY_CACHE_MAX = 4096;
+const publicKeyCache = new Map<string, KeyObject>();
+const publicOfPrivate = new WeakMap<KeyObject, string>();
+
 /**
- * A public KeyObject from its raw base64url form.
+ * A public KeyObject from its raw base64url form. Long-lived keys are cached; pass
+ * `cache: false` for one-off keys (ephemeral envelope keys).
  * @throws TesseraError BAD_REQUEST when the text is not a 32-byte key.
  */
-export function publicKeyFromRaw(raw: string, curve: 'x25519' | 'ed25519'): KeyObject {
+export function publicKeyFromRaw(
+  raw: string,
+  curve: 'x25519' | 'ed25519',
+  options: { cache?: boolean } = {},
+): KeyObject {
+  const cacheKey = `${curve}:${raw}`;
+  const cached = publicKeyCache.get(cacheKey);
+  if (cached !== undefined) return cached;
   const bytes = fromB64uKey(raw);
   const prefix = curve === 'x25519' ? X25519_SPKI_PREFIX : ED25519_SPKI_PREFIX;
-  return createPublicKey({ key: Buffer.concat([prefix, bytes]), format: 'der', type: 'spki' });
+  const key = createPublicKey({ key: Buffer.concat([prefix, bytes]), format: 'der', type: 'spki' });
+  if (options.cache !== false) {
+    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_MAX) publicKeyCache.clear();
+    publicKeyCache.set(cacheKey, key);
+  }
+  return key;
+}
+
+/** The raw public key (base64url) that belongs to a private key, computed once per KeyObject. */
+export function rawPublicKeyOfPrivate(privateKey: KeyObject): string {
+  let raw = publicOfPrivate.get(privateKey);
+  if (raw === undefined) {
+    raw = rawPublicKey(createPublicKey(privateKey));
+    publicOfPrivate.set(privateKey, raw);
+  }
+  return raw;
 }
 
 function fromB64uKey(raw: string): Buffer {
