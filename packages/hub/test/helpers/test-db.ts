@@ -14,11 +14,23 @@ export interface TestDbKind {
   open(): Promise<{ db: Db; url: string | null; drop: () => Promise<void> }>;
 }
 
+let template: Promise<Blob> | undefined;
+/** A migrated empty database, made once per test file and cloned, since initdb is slow. */
+function pgliteTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const db = await openPgliteDb();
+    await migrate(db);
+    const dump = await db.dump();
+    await db.close();
+    return dump;
+  })();
+  return template;
+}
+
 const pglite: TestDbKind = {
   name: 'pglite',
   async open() {
-    const db = await openPgliteDb();
-    await migrate(db);
+    const db = await openPgliteDb(undefined, { from: await pgliteTemplate() });
     return { db, url: null, drop: () => db.close() };
   },
 };
