@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobView } from '@tessera/protocol';
+import { TesseraError, type JobView } from '@tessera/protocol';
 import { saveSession } from '../config.js';
 import { hubInit } from '../commands/hub.js';
 import { loginToHub } from '../commands/login.js';
@@ -11,6 +11,7 @@ import { submitAndWait } from '../job-runner.js';
 import { startHubProcess, startNodeProcess } from './components.js';
 import { need, siteName, siteRows, type DemoState } from './demo-state.js';
 import { findFreePort } from './free-port.js';
+import { compareWithPooled, pooledSummary } from './pooled-check.js';
 import { createSite } from './site.js';
 import type { Stage } from './stages.js';
 
@@ -214,6 +215,25 @@ function jobMs(job: JobView): number {
   return job.finishedAt === null ? NaN : Date.parse(job.finishedAt) - Date.parse(job.createdAt);
 }
 
+const pooledStage: Stage<DemoState> = {
+  title: 'comparing with the pooled rows (only the demo has them: it made the data)',
+  run: async (s) => {
+    const job = need(s.job, 'summary job');
+    if (job.status !== 'succeeded') return 'skipped: the job failed';
+    const { generateSite } = await import('../synth/index.js');
+    const rows = s.sites.flatMap((site) => generateSite(site.generator));
+    const c = compareWithPooled(job.result, pooledSummary(rows, s.options.variables));
+    // Exact pooling (DESIGN "A job, end to end"): only floating-point rounding may differ.
+    if (c.mismatches.length > 0 || c.maxRelativeDifference > 1e-9) {
+      throw new TesseraError(
+        'INTERNAL',
+        `the federated summary differs from the pooled one (${c.mismatches.join(', ') || `relative difference ${c.maxRelativeDifference}`})`,
+      );
+    }
+    return `equal within ${c.maxRelativeDifference.toExponential(1)} (relative) over ${rows.length} rows`;
+  },
+};
+
 /** The demo, as an ordered list of stages (later issues append theirs). */
 export function demoStages(sites: number): Stage<DemoState>[] {
   return [
@@ -227,5 +247,6 @@ export function demoStages(sites: number): Stage<DemoState>[] {
     projectStage,
     researcherLoginStage,
     summaryStage,
+    pooledStage,
   ];
 }

@@ -40,6 +40,9 @@ describe('tessera demo', () => {
     expect(out).toMatch(/^site-a\s+ok/m);
     expect(out).toMatch(/^site-b\s+ok/m);
     expect(io.stderr()).toMatch(/▸ starting hub … ok, pid \d+ \(\d+ ms\)/);
+    expect(io.stderr()).toMatch(
+      /▸ comparing with the pooled rows .* ok, equal within .* over 1850 rows/,
+    );
     expect(io.stderr()).toMatch(/▸ stopping 3 processes … ok/);
     expect(processesMentioning(root)).toEqual([]);
     // A folder given with --dir is kept, with the secrets in 0600 files.

@@ -42,6 +42,8 @@ export interface CreateSiteOptions {
 export interface Site extends SitePaths {
   readonly name: string;
   readonly rows: number;
+  /** The generator inputs that made the site's data, so its rows can be made again. */
+  readonly generator: { readonly seed: number; readonly site: number; readonly rows: number };
 }
 
 /**
@@ -69,7 +71,8 @@ export async function createSite(o: CreateSiteOptions): Promise<Site> {
     o.io,
   );
   const { generateSite, toCsv } = await import('../synth/index.js');
-  const rows = generateSite({ seed: o.seed, site: o.siteIndex, rows: o.rows });
+  const generator = { seed: o.seed, site: o.siteIndex, rows: o.rows };
+  const rows = generateSite(generator);
   writeFileSync(paths.csvFile, toCsv(rows), { mode: 0o600 });
   const { approveProject, importDataset } = await import('@tessera/node');
   const imported = await importDataset({
@@ -79,5 +82,5 @@ export async function createSite(o: CreateSiteOptions): Promise<Site> {
     idColumn: 'patient_id',
   });
   await approveProject({ dir: paths.nodeDir, project: o.project, datasets: [o.dataset] });
-  return { ...paths, name: o.name, rows: imported.rows };
+  return { ...paths, name: o.name, rows: imported.rows, generator };
 }
