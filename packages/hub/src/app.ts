@@ -50,25 +50,13 @@ export interface Hub {
 export async function createHub(o: CreateHubOptions): Promise<Hub> {
   const config = hubSettingsSchema.parse(o.config ?? {});
   const clock = o.clock ?? systemClock;
-  const bus = o.db.bus;
-  const events = createHubEvents(
-    bus === undefined
-      ? undefined
-      : (topic) => {
-          bus.publish(WAKE_CHANNEL, topic).catch(() => undefined);
-        },
-  );
-  const unsubscribe =
-    bus === undefined
-      ? null
-      : await bus.subscribe(WAKE_CHANNEL, (t) => {
-          events.deliver(t);
-        });
+  const work = createTracker(o.logger);
+  const { events, unsubscribe } = await wireEvents(o.db);
   const timers = createDeadlineTimers({
     clock,
     // Called only after construction, when `deps` exists.
     onDue: (jobId, round) => {
-      track(tryCloseStep(deps, jobId, round));
+      work.track(tryCloseStep(deps, jobId, round));
     },
   });
   const deps: HubDeps = {
@@ -93,53 +81,79 @@ export async function createHub(o: CreateHubOptions): Promise<Hub> {
       }),
     },
   };
+  let stopSweeps: () => void = () => undefined;
+  const app = buildApp(deps, o.https);
+  const close = async () => {
+    stopSweeps();
+    timers.close();
+    events.close();
+    await unsubscribe?.();
+    await work.drain();
+    await app.close();
+  };
+  try {
+    await app.ready();
+    await sweep(deps, true);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  stopSweeps = startSweeps(deps, (p) => {
+    work.track(p);
+  });
+  return { app, deps, close };
+}
+
+function buildApp(deps: HubDeps, https: CreateHubOptions['https']): FastifyInstance {
+  const bodyLimit = deps.config.bodyLimitBytes;
+  // Both variants expose the same API; the server type parameter only differs in the raw server.
+  const app = (https === undefined
+    ? Fastify({ logger: false, bodyLimit })
+    : Fastify({ logger: false, bodyLimit, https })) as unknown as FastifyInstance;
+  installPlumbing(app, deps.logger);
+  const all = [healthRoutes, authRoutes, userRoutes, trustRoutes, projectRoutes, jobRoutes];
+  for (const routes of [...all, auditRoutes, nodeRoutes]) routes(app, deps);
+  return app;
+}
+
+/** In-process events, forwarded through the database's bus when it has one (PostgreSQL). */
+async function wireEvents(db: Db) {
+  const bus = db.bus;
+  if (bus === undefined) return { events: createHubEvents(), unsubscribe: null };
+  const events = createHubEvents((topic) => {
+    bus.publish(WAKE_CHANNEL, topic).catch(() => undefined);
+  });
+  const unsubscribe = await bus.subscribe(WAKE_CHANNEL, (t) => {
+    events.deliver(t);
+  });
+  return { events, unsubscribe };
+}
+
+/** Background orchestrator work, logged when it fails and awaited at close. */
+function createTracker(logger: Logger) {
   const running = new Set<Promise<void>>();
-  function track(p: Promise<void>): void {
-    const q = p.catch((e: unknown) => {
-      o.logger.error({ errName: (e as Error).name }, 'orchestrator work failed');
-    });
-    running.add(q);
-    void q.finally(() => running.delete(q));
-  }
-  const app = (o.https === undefined
-    ? Fastify({ logger: false, bodyLimit: config.bodyLimitBytes })
-    : Fastify({
-        logger: false,
-        bodyLimit: config.bodyLimitBytes,
-        https: o.https,
-      })) as unknown as FastifyInstance;
-  installPlumbing(app, o.logger);
-  for (const routes of [
-    healthRoutes,
-    authRoutes,
-    userRoutes,
-    trustRoutes,
-    projectRoutes,
-    jobRoutes,
-    auditRoutes,
-    nodeRoutes,
-  ]) {
-    routes(app, deps);
-  }
-  await app.ready();
-  await sweep(deps, true);
+  return {
+    track(p: Promise<void>): void {
+      const q = p.catch((e: unknown) => {
+        logger.error({ errName: (e as Error).name }, 'orchestrator work failed');
+      });
+      running.add(q);
+      void q.finally(() => running.delete(q));
+    },
+    drain: () => Promise.all(running).then(() => undefined),
+  };
+}
+
+/** The periodic sweep (one at a time); returns its stop function. */
+function startSweeps(deps: HubDeps, track: (p: Promise<void>) => void): () => void {
   let sweeping = false;
   const interval = setInterval(() => {
     if (sweeping) return;
     sweeping = true;
     track(sweep(deps, false).finally(() => (sweeping = false)));
-  }, config.sweepIntervalMs);
+  }, deps.config.sweepIntervalMs);
   interval.unref();
-  return {
-    app,
-    deps,
-    async close() {
-      clearInterval(interval);
-      timers.close();
-      events.close();
-      await unsubscribe?.();
-      await Promise.all(running);
-      await app.close();
-    },
+  return () => {
+    clearInterval(interval);
   };
 }

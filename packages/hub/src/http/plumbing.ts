@@ -45,6 +45,11 @@ export function installPlumbing(app: FastifyInstance, logger: Logger): void {
     );
     done();
   });
+  installJsonParser(app);
+  installErrorHandlers(app, logger);
+}
+
+function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
@@ -54,6 +59,9 @@ export function installPlumbing(app: FastifyInstance, logger: Logger): void {
       done(e as Error, undefined);
     }
   });
+}
+
+function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
   app.setNotFoundHandler((req, reply) => {
     void reply
       .code(404)

@@ -101,32 +101,7 @@ async function openStep(
   const now = deps.clock.now();
   const deadline = new Date(now.getTime() + (d.deadlineMs ?? deps.config.stepDeadlineMs));
   for (const site of sites) {
-    const taskId = randomUUID();
-    const payload = taskPayloadSchema.parse({
-      taskId,
-      jobId: job.id,
-      project: { id: job.project_id, name: job.project_name },
-      algorithm: { name: alg.name, version: alg.version },
-      step: d.step,
-      round,
-      datasets: job.datasets,
-      cohort: job.cohort,
-      params: job.params,
-      input: d.input ?? null,
-      secureAggregation: job.secure_aggregation,
-      traceId: job.trace_id,
-      deadline: deadline.toISOString(),
-    });
-    const sealed = sealJson(
-      payload,
-      site.node_seal_public,
-      taskAd({ taskId, trust: site.name, round }, 'task'),
-    );
-    await tx.query(
-      `INSERT INTO tasks (id, job_id, trust_id, round, step, status, sealed, created_at)
-       VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb, $7)`,
-      [taskId, job.id, site.id, round, d.step, JSON.stringify(sealed), now.toISOString()],
-    );
+    await insertTask(tx, job, alg, { step: d.step, input: d.input, round, deadline, now }, site);
     fx.wakeTrusts.push(site.id);
   }
   await tx.query(
@@ -147,4 +122,37 @@ async function openStep(
     traceId: job.trace_id,
   });
   fx.deadline = { jobId: job.id, round, at: deadline };
+}
+
+/** One task, its payload sealed to the site's pinned key (signed per delivery, in the queue). */
+async function insertTask(
+  tx: Queryable,
+  job: JobRow,
+  alg: Algorithm,
+  st: { step: string; input: unknown; round: number; deadline: Date; now: Date },
+  site: ParticipantRow,
+): Promise<void> {
+  const taskId = randomUUID();
+  const payload = taskPayloadSchema.parse({
+    taskId,
+    jobId: job.id,
+    project: { id: job.project_id, name: job.project_name },
+    algorithm: { name: alg.name, version: alg.version },
+    step: st.step,
+    round: st.round,
+    datasets: job.datasets,
+    cohort: job.cohort,
+    params: job.params,
+    input: st.input ?? null,
+    secureAggregation: job.secure_aggregation,
+    traceId: job.trace_id,
+    deadline: st.deadline.toISOString(),
+  });
+  const ad = taskAd({ taskId, trust: site.name, round: st.round }, 'task');
+  const sealed = sealJson(payload, site.node_seal_public, ad);
+  await tx.query(
+    `INSERT INTO tasks (id, job_id, trust_id, round, step, status, sealed, created_at)
+     VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb, $7)`,
+    [taskId, job.id, site.id, st.round, st.step, JSON.stringify(sealed), st.now.toISOString()],
+  );
 }

@@ -32,23 +32,7 @@ export async function submitJob(
   actor: UserPrincipal,
   input: SubmitJobRequest,
 ): Promise<JobView> {
-  const req = submitJobRequestSchema.parse(input);
-  const project = await resolveProject(deps.db, req.project);
-  requireJobSubmitter(actor, await membership(deps.db, project.id, actor.id));
-  const alg = deps.algorithms.get(req.algorithm);
-  if (alg === undefined)
-    throw new TesseraError('BAD_REQUEST', `unknown algorithm ${req.algorithm}`);
-  const parsed = alg.params.safeParse(req.params);
-  if (!parsed.success) {
-    throw new TesseraError('BAD_REQUEST', `params do not fit ${alg.name}`, {
-      details: { issues: zodIssues(parsed.error) },
-    });
-  }
-  const trusts = await deps.db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM project_trusts WHERE project_id = $1',
-    [project.id],
-  );
-  if ((trusts[0]?.n ?? 0) === 0) throw new TesseraError('BAD_REQUEST', 'the project has no trusts');
+  const { req, project, alg, params } = await checkSubmission(deps, actor, input);
   const id = randomUUID();
   await runOrchestrated(deps, async (tx, fx) => {
     await tx.query(
@@ -60,7 +44,7 @@ export async function submitJob(
         project.id,
         alg.name,
         alg.version,
-        JSON.stringify(parsed.data ?? null),
+        JSON.stringify(params ?? null),
         JSON.stringify(req.datasets),
         jsonParam(req.cohort),
         req.secureAggregation,
@@ -142,4 +126,25 @@ export async function listJobs(
     );
   }
   return Promise.all(rows.map((r) => toJobView(deps.db, r)));
+}
+
+async function checkSubmission(deps: HubDeps, actor: UserPrincipal, input: SubmitJobRequest) {
+  const req = submitJobRequestSchema.parse(input);
+  const project = await resolveProject(deps.db, req.project);
+  requireJobSubmitter(actor, await membership(deps.db, project.id, actor.id));
+  const alg = deps.algorithms.get(req.algorithm);
+  if (alg === undefined)
+    throw new TesseraError('BAD_REQUEST', `unknown algorithm ${req.algorithm}`);
+  const parsed = alg.params.safeParse(req.params);
+  if (!parsed.success) {
+    throw new TesseraError('BAD_REQUEST', `params do not fit ${alg.name}`, {
+      details: { issues: zodIssues(parsed.error) },
+    });
+  }
+  const trusts = await deps.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM project_trusts WHERE project_id = $1',
+    [project.id],
+  );
+  if ((trusts[0]?.n ?? 0) === 0) throw new TesseraError('BAD_REQUEST', 'the project has no trusts');
+  return { req, project, alg, params: parsed.data };
 }
