@@ -30,12 +30,14 @@ export interface HubApi {
   createTrust(name: string): Promise<TrustKeyResponse>;
   listTrusts(): Promise<TrustView[]>;
   rotateTrustKey(trust: string): Promise<TrustKeyResponse>;
-  revokeTrust(trust: string): Promise<void>;
+  revokeTrust(trust: string): Promise<TrustView>;
+  /** Forgets the node keys pinned at enrolment, so a rebuilt node can enrol again. */
+  resetTrustKeys(trust: string): Promise<TrustView>;
   createProject(name: string, description?: string): Promise<ProjectView>;
   listProjects(): Promise<ProjectView[]>;
   getProject(project: string): Promise<ProjectView>;
-  addMember(project: string, req: AddMemberRequest): Promise<void>;
-  addTrust(project: string, trust: string): Promise<void>;
+  addMember(project: string, req: AddMemberRequest): Promise<ProjectView>;
+  addTrust(project: string, trust: string): Promise<ProjectView>;
   submitJob(req: SubmitJobRequest): Promise<JobView>;
   /** The job, held by the hub until it finishes or `waitMs` pass (0: at once). */
   getJob(id: string, waitMs?: number): Promise<JobView>;
@@ -58,22 +60,20 @@ export function createHubApi(client: HubClient): HubApi {
     listTrusts: () => client.call('GET', '/api/v1/trusts', listOf(trustViewSchema, 'trusts')),
     rotateTrustKey: (trust) =>
       client.call('POST', `/api/v1/trusts/${seg(trust)}/rotate-key`, trustKeyResponseSchema, {}),
-    revokeTrust: async (trust) => {
-      await client.call('POST', `/api/v1/trusts/${seg(trust)}/revoke`, z.unknown(), {});
-    },
+    revokeTrust: (trust) =>
+      client.call('POST', `/api/v1/trusts/${seg(trust)}/revoke`, trustViewSchema, {}),
+    resetTrustKeys: (trust) =>
+      client.call('POST', `/api/v1/trusts/${seg(trust)}/reset-keys`, trustViewSchema, {}),
     createProject: (name, description = '') =>
       client.call('POST', '/api/v1/projects', projectViewSchema, { name, description }),
     listProjects: () =>
       client.call('GET', '/api/v1/projects', listOf(projectViewSchema, 'projects')),
     getProject: (project) =>
       client.call('GET', `/api/v1/projects/${seg(project)}`, projectViewSchema),
-    // The answers of these two carry nothing the CLI needs; callers re-read the project.
-    addMember: async (project, req) => {
-      await client.call('POST', `/api/v1/projects/${seg(project)}/members`, z.unknown(), req);
-    },
-    addTrust: async (project, trust) => {
-      await client.call('POST', `/api/v1/projects/${seg(project)}/trusts`, z.unknown(), { trust });
-    },
+    addMember: (project, req) =>
+      client.call('POST', `/api/v1/projects/${seg(project)}/members`, projectViewSchema, req),
+    addTrust: (project, trust) =>
+      client.call('POST', `/api/v1/projects/${seg(project)}/trusts`, projectViewSchema, { trust }),
     submitJob: (req) => client.call('POST', '/api/v1/jobs', jobViewSchema, req),
     getJob: (id, waitMs = 0) => {
       const wait = Math.max(0, Math.min(MAX_JOB_WAIT_MS, Math.round(waitMs)));

@@ -73,10 +73,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext): void
     .option('--json', 'print the project as JSON')
     .action(async (ref: string, email: string, _o: unknown, cmd: Command) => {
       const o = optionsOf(cmd, z.object({ role: projectRoleSchema, json: jsonFlag }));
-      const p = await withSession(ctx, async (api) => {
-        await api.addMember(ref, { email, role: o.role });
-        return api.getProject(ref);
-      });
+      const p = await withSession(ctx, (api) => api.addMember(ref, { email, role: o.role }));
       printProject(ctx.io, p, o.json);
     });
 
@@ -86,10 +83,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext): void
     .option('--json', 'print the project as JSON')
     .action(async (ref: string, trust: string, _o: unknown, cmd: Command) => {
       const { json } = optionsOf(cmd, jsonOnly);
-      const p = await withSession(ctx, async (api) => {
-        await api.addTrust(ref, trust);
-        return api.getProject(ref);
-      });
+      const p = await withSession(ctx, (api) => api.addTrust(ref, trust));
       printProject(ctx.io, p, json);
     });
 }

@@ -6,7 +6,7 @@ import { formatTable, printJson, progress } from '../output.js';
 
 const jsonOnly = z.object({ json: jsonFlag });
 
-/** Registers `tessera trust create|list|rotate-key|revoke`. */
+/** Registers `tessera trust create|list|rotate-key|revoke|reset-keys`. */
 export function registerTrustCommands(program: Command, ctx: CliContext): void {
   const trust = program.command('trust').description('manage trusts (admin only)');
 
@@ -60,11 +60,23 @@ export function registerTrustCommands(program: Command, ctx: CliContext): void {
   trust
     .command('revoke <trust>')
     .description("revokes a trust's API key")
-    .option('--json', 'print {name, revoked} as JSON')
+    .option('--json', 'print the trust as JSON')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const { json } = optionsOf(cmd, jsonOnly);
-      await withSession(ctx, (api) => api.revokeTrust(name));
-      if (json) printJson(ctx.io, { name, revoked: true });
-      else ctx.io.out(`trust ${name} revoked\n`);
+      const t = await withSession(ctx, (api) => api.revokeTrust(name));
+      if (json) printJson(ctx.io, t);
+      else ctx.io.out(`trust ${t.name} revoked\n`);
+    });
+
+  trust
+    .command('reset-keys <trust>')
+    .description('forgets the node keys pinned at enrolment, so a rebuilt node can enrol again')
+    .option('--json', 'print the trust as JSON')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const { json } = optionsOf(cmd, jsonOnly);
+      const t = await withSession(ctx, (api) => api.resetTrustKeys(name));
+      if (json) printJson(ctx.io, t);
+      else
+        ctx.io.out(`trust ${t.name}: pinned node keys reset; the next node to enrol is pinned\n`);
     });
 }
