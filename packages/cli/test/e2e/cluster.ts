@@ -9,6 +9,10 @@ import {
   type RunResult,
 } from './harness.js';
 import { createHubHttp, listItems, type HubHttp } from './hub-http.js';
+import { cliAdmin, httpAdmin, type AdminOps } from './admin-ops.js';
+import type { AuditRecord, JobInfo, Site, SiteSpec, TrustInfo } from './cluster-types.js';
+
+export type { AuditRecord, JobInfo, Site, SiteSpec, TrustInfo } from './cluster-types.js';
 
 /*
  * A hub and its nodes, set up only through the public contract (DESIGN "Public contract"): `hub
@@ -22,51 +26,6 @@ export const ADMIN_EMAIL = 'admin@example.org';
 export const RESEARCHER_EMAIL = 'researcher@example.org';
 const ADMIN_PASSWORD = 'admin-password-e2e-0001';
 const RESEARCHER_PASSWORD = 'researcher-password-e2e-0002';
-
-export interface SiteSpec {
-  readonly name: string;
-  readonly csv: string;
-  /** `node init --min-count`. */
-  readonly minCount?: number;
-  /** Added to the project (default true). */
-  readonly inProject?: boolean;
-  /** `node init --pin` (default: the hub's own pin). */
-  readonly pin?: string;
-  /** Started by startCluster (default true). */
-  readonly start?: boolean;
-}
-
-export interface Site {
-  readonly name: string;
-  readonly dir: string;
-  readonly apiKey: string;
-  readonly csvFile: string;
-  proc: Proc | null;
-}
-
-export interface TrustInfo {
-  name: string;
-  revoked: boolean;
-  nodeFingerprint: string | null;
-  lastSeenAt: string | null;
-}
-
-export interface AuditRecord {
-  seq: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-  traceId: string;
-}
-
-export interface JobInfo {
-  id: string;
-  status: string;
-  result: unknown;
-  sites: { trust: string; status: string; code?: string; reason?: string }[];
-  error: { code: string; reason: string } | null;
-}
 
 export interface Cluster {
   readonly h: Harness;
@@ -250,7 +209,7 @@ export async function startCluster(h: Harness, o: ClusterOptions): Promise<Clust
 
   await c.startHub();
   (c as { adminToken: string }).adminToken = await http.login(ADMIN_EMAIL, ADMIN_PASSWORD);
-  const admin = o.adminVia === 'http' ? httpAdmin(c) : cliAdmin(h, c);
+  const admin = o.adminVia === 'http' ? httpAdmin(http, c.adminToken) : cliAdmin(h, adminEnv);
   if (o.adminVia !== 'http') await login(h, c.url, c.pin, ADMIN_EMAIL, adminPw, adminEnv);
   await admin.createUser(RESEARCHER_EMAIL, 'researcher', researcherPw, RESEARCHER_PASSWORD);
   await admin.createProject(PROJECT);
@@ -351,70 +310,4 @@ export function jobOutput(r: RunResult): JobInfo {
   } catch {
     throw new Error(`job run printed no JSON document\n${describeFailure(r)}`);
   }
-}
-
-/** What the admin does to set up a consortium. */
-interface AdminOps {
-  createUser(email: string, role: string, passwordFile: string, password: string): Promise<void>;
-  createProject(name: string): Promise<void>;
-  addMember(project: string, email: string, role: string): Promise<void>;
-  createTrust(name: string): Promise<{ name: string; apiKey: string }>;
-  addTrust(project: string, trust: string): Promise<void>;
-}
-
-function cliAdmin(h: Harness, c: Cluster): AdminOps {
-  const env = c.adminEnv;
-  return {
-    async createUser(email, role, passwordFile) {
-      await h.json(
-        [
-          'user',
-          'create',
-          '--email',
-          email,
-          '--role',
-          role,
-          '--password-file',
-          passwordFile,
-          '--json',
-        ],
-        env,
-      );
-    },
-    async createProject(name) {
-      const p = await h.json<{ id: string; name: string }>(
-        ['project', 'create', name, '--json'],
-        env,
-      );
-      if (p.name !== name || typeof p.id !== 'string')
-        throw new Error(`project create answered ${JSON.stringify(p)}`);
-    },
-    async addMember(project, email, role) {
-      await mustRun(h, ['project', 'add-member', project, email, '--role', role], env);
-    },
-    createTrust: (name) => h.json(['trust', 'create', name, '--json'], env),
-    async addTrust(project, trust) {
-      await mustRun(h, ['project', 'add-trust', project, trust], env);
-    },
-  };
-}
-
-function httpAdmin(c: Cluster): AdminOps {
-  const post = <T>(path: string, body: unknown): Promise<T> =>
-    c.http.ok<T>('POST', path, { token: c.adminToken, body });
-  return {
-    async createUser(email, role, _file, password) {
-      await post('/api/v1/users', { email, role, password });
-    },
-    async createProject(name) {
-      await post('/api/v1/projects', { name });
-    },
-    async addMember(project, email, role) {
-      await post(`/api/v1/projects/${project}/members`, { email, role });
-    },
-    createTrust: (name) => post('/api/v1/trusts', { name }),
-    async addTrust(project, trust) {
-      await post(`/api/v1/projects/${project}/trusts`, { trust });
-    },
-  };
 }
