@@ -15,6 +15,7 @@ export function hubPaths(dir: string) {
     db: join(dir, 'db'),
     runDir: join(dir, 'run'),
     url: join(dir, 'run', 'hub.url'),
+    pid: join(dir, 'run', 'hub.pid'),
   } as const;
 }
 export type HubPaths = ReturnType<typeof hubPaths>;

@@ -77,6 +77,12 @@ describe('hub init and start over HTTPS', () => {
     await rm(other, { recursive: true, force: true });
   });
 
+  it('refuses a second hub process on the same folder, and verifies the audit of a running hub', async () => {
+    await expect(startHub({ dir })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await verifyHubAudit(dir)).toMatchObject({ ok: true, brokenAt: null });
+    expect((await call('GET', '/api/v1/health')).status).toBe(200);
+  });
+
   it('connects with the right pin and refuses a server whose key does not match the pin', async () => {
     const r = await call('GET', '/api/v1/health');
     expect(r.status).toBe(200);

@@ -1,4 +1,6 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { getAlgorithm } from '@tessera/algorithms';
 import type { ChainVerdict } from '@tessera/protocol';
@@ -10,6 +12,9 @@ import { hubUrl } from './hub-url.js';
 import { readHubKeys } from './keys-files.js';
 import { createLogger } from './logging.js';
 import { openHubDb } from './storage/open-db.js';
+import { openPgliteDb } from './storage/pglite-db.js';
+import { openPostgresDb } from './storage/pg-db.js';
+import { acquireRunLock } from './run-lock.js';
 import { certPin } from './tls.js';
 
 export interface RunningHub {
@@ -33,7 +38,15 @@ export async function startHub(o: { dir: string }): Promise<RunningHub> {
   const keys = readHubKeys(o.dir);
   const cert = await readFile(config.tlsCertPath, 'utf8');
   const key = await readFile(config.tlsKeyPath, 'utf8');
-  const db = await openHubDb({ databaseUrl: config.databaseUrl, pgliteDir: paths.db });
+  await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
+  const release = acquireRunLock(paths.pid);
+  let db;
+  try {
+    db = await openHubDb({ databaseUrl: config.databaseUrl, pgliteDir: paths.db });
+  } catch (e) {
+    release();
+    throw e;
+  }
   let hub;
   try {
     hub = await createHub({
@@ -48,11 +61,11 @@ export async function startHub(o: { dir: string }): Promise<RunningHub> {
   } catch (e) {
     await hub?.close();
     await db.close();
+    release();
     throw e;
   }
   const port = (hub.app.server.address() as AddressInfo).port;
   const url = hubUrl(config.host, port);
-  await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
   await writeFile(paths.url, `${url}\n`, { mode: 0o644 });
   logger.info({ port }, 'hub listening');
   const h = hub;
@@ -65,6 +78,7 @@ export async function startHub(o: { dir: string }): Promise<RunningHub> {
         await h.close();
         await db.close();
         await rm(paths.url, { force: true });
+        release();
         logger.info('hub stopped');
       })();
       return closing;
@@ -73,16 +87,31 @@ export async function startHub(o: { dir: string }): Promise<RunningHub> {
 }
 
 /**
- * Verifies the audit chain of the hub in `dir` (`tessera audit verify`). With the embedded
- * database the hub must not be running, since PGlite allows one process per folder.
+ * Verifies the audit chain of the hub in `dir` (`tessera audit verify`). The embedded database
+ * is verified on a copy, so this never writes to a hub's folder, running or not (PGlite allows one
+ * process per folder; a running hub's copy is recovered from its write-ahead log).
  * @throws TesseraError BAD_REQUEST when `dir` holds no hub; the driver's error otherwise.
  */
 export async function verifyHubAudit(dir: string): Promise<ChainVerdict> {
   const config = loadHubConfig(dir);
-  const db = await openHubDb({ databaseUrl: config.databaseUrl, pgliteDir: hubPaths(dir).db });
+  if (config.databaseUrl !== null) {
+    const db = await openPostgresDb(config.databaseUrl, 1);
+    try {
+      return await verifyAudit(db);
+    } finally {
+      await db.close();
+    }
+  }
+  const copy = await mkdtemp(join(tmpdir(), 'tessera-audit-'));
   try {
-    return await verifyAudit(db);
+    await cp(hubPaths(dir).db, join(copy, 'db'), { recursive: true });
+    const db = await openPgliteDb(join(copy, 'db'));
+    try {
+      return await verifyAudit(db);
+    } finally {
+      await db.close();
+    }
   } finally {
-    await db.close();
+    await rm(copy, { recursive: true, force: true });
   }
 }
