@@ -2,6 +2,7 @@ import { TesseraError } from '@tessera/protocol';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from '../context.js';
+import { formatNodeStatus } from '../node-format.js';
 import { normaliseHubUrl } from '../hub-client.js';
 import { intText, jsonFlag, listText, optionsOf, portText } from '../options.js';
 import { printJson, progress, type Io } from '../output.js';
@@ -157,7 +158,7 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
       const { nodeStatus } = await import('@tessera/node');
       const status = await nodeStatus(o.dir);
       if (o.json) printJson(ctx.io, status);
-      else ctx.io.out(`${JSON.stringify(status, null, 2)}\n`);
+      else ctx.io.out(formatNodeStatus(status));
     });
 }
 
@@ -221,6 +222,9 @@ function registerDatasetCommands(node: Command, ctx: CliContext): void {
         ...(o.idColumn === undefined ? {} : { idColumn: o.idColumn }),
       });
       if (o.json) printJson(ctx.io, r);
-      else ctx.io.out(`dataset ${r.name} imported: ${r.rows} rows\n`);
+      else {
+        const vars = r.variables.map((v) => `${v.name} (${v.kind})`).join(', ');
+        ctx.io.out(`dataset ${r.name} imported: ${r.rows} rows; variables ${vars}\n`);
+      }
     });
 }
