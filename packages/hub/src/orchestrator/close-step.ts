@@ -1,7 +1,7 @@
 import type { HubDecision, SiteResult } from '@tessera/algorithms';
 import { SITE_CODES } from '@tessera/protocol';
 import type { HubDeps } from '../deps.js';
-import type { Queryable } from '../storage/db.js';
+import { isoOf, type Queryable } from '../storage/db.js';
 import { applyDecision, failJob } from './decisions.js';
 import type { Effects } from './effects.js';
 import { loadJob, type JobRow } from './job-rows.js';
@@ -32,15 +32,11 @@ export async function closeStep(
 ): Promise<void> {
   const job = await loadJob(tx, jobId, true);
   if (job?.status !== 'running' || job.round !== round || job.step === null) return;
-  const tasks = await tx.query<StepTaskRow>(
-    `SELECT t.id, tr.name AS trust_name, t.status, t.result, t.site_status, t.site_code, t.site_reason
-       FROM tasks t JOIN trusts tr ON tr.id = t.trust_id
-      WHERE t.job_id = $1 AND t.round = $2 ORDER BY tr.name`,
-    [jobId, round],
-  );
   const now = deps.clock.now();
-  const open = tasks.filter((t) => t.status === 'queued' || t.status === 'leased');
-  const due = job.step_deadline !== null && new Date(job.step_deadline as string) <= now;
+  const open = (await stepTasks(tx, jobId, round)).filter(
+    (t) => t.status === 'queued' || t.status === 'leased',
+  );
+  const due = job.step_deadline !== null && new Date(isoOf(job.step_deadline)) <= now;
   if (open.length > 0 && !due) return;
   await tx.query(
     `UPDATE tasks SET status = 'closed', site_status = 'failed', site_code = 'NO_RESPONSE',
@@ -48,7 +44,9 @@ export async function closeStep(
       WHERE job_id = $1 AND round = $2 AND status IN ('queued', 'leased')`,
     [jobId, round, SITE_CODES.NO_RESPONSE, now.toISOString()],
   );
-  const results = tasks.map(toSiteResult);
+  // Read again after the update: a result committed while the update waited for its row lock
+  // must be aggregated, not reported as NO_RESPONSE (READ COMMITTED: a new snapshot per statement).
+  const results = (await stepTasks(tx, jobId, round)).map(toSiteResult);
   const ok = results.filter((r) => r.status === 'ok').length;
   if (ok < job.min_sites) {
     const sites = results
@@ -60,6 +58,15 @@ export async function closeStep(
     return;
   }
   await aggregate(deps, tx, job, results, fx);
+}
+
+function stepTasks(tx: Queryable, jobId: string, round: number): Promise<StepTaskRow[]> {
+  return tx.query<StepTaskRow>(
+    `SELECT t.id, tr.name AS trust_name, t.status, t.result, t.site_status, t.site_code, t.site_reason
+       FROM tasks t JOIN trusts tr ON tr.id = t.trust_id
+      WHERE t.job_id = $1 AND t.round = $2 ORDER BY tr.name`,
+    [jobId, round],
+  );
 }
 
 function toSiteResult(t: StepTaskRow): SiteResult {

@@ -2,7 +2,7 @@ import type { Algorithm, HubDecision } from '@tessera/algorithms';
 import { appendAudit } from '../audit/audit-log.js';
 import type { DeadlineTimers, HubDeps } from '../deps.js';
 import { topics } from '../events.js';
-import type { Queryable } from '../storage/db.js';
+import { isoOf, type Queryable } from '../storage/db.js';
 import { closeStep } from './close-step.js';
 import { applyDecision } from './decisions.js';
 import { noEffects, type Effects } from './effects.js';
@@ -80,7 +80,7 @@ export async function sweep(deps: OrchestratorDeps, rearm: boolean): Promise<voi
   );
   const now = deps.clock.now();
   for (const j of running) {
-    const deadline = j.step_deadline === null ? now : new Date(j.step_deadline as string);
+    const deadline = j.step_deadline === null ? now : new Date(isoOf(j.step_deadline));
     if (j.open === 0 || deadline <= now) await tryCloseStep(deps, j.id, j.round);
     else if (rearm) deps.timers.arm(j.id, j.round, deadline);
   }
