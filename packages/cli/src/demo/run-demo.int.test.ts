@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordingIo } from '../../test/fixtures.js';
+import { demoStages } from './demo-stages.js';
 import { runDemo } from './run-demo.js';
 
 // The whole demo with real hub and node processes (the CLI must be built: `npm run build`).
@@ -56,4 +57,21 @@ describe('tessera demo', () => {
       expect(statSync(join(root, 'secrets', f)).mode & 0o777, f).toBe(0o600);
     }
   }, 180_000);
+
+  it('stops the hub it started and fails with the reason when a later stage fails', async () => {
+    const root = join(base, 'failing');
+    const io = recordingIo();
+    // prepare, init hub, start hub — then a stage that breaks.
+    const stages = [
+      ...demoStages(1).slice(0, 3),
+      { title: 'breaking', run: () => Promise.reject(new Error('broken on purpose')) },
+    ];
+    await expect(runDemo({ sites: 1, keep: false, dir: root, stages }, io)).rejects.toThrowError(
+      'broken on purpose',
+    );
+    expect(io.stderr()).toMatch(/▸ starting hub … ok, pid \d+/);
+    expect(io.stderr()).toMatch(/▸ breaking … failed/);
+    expect(io.stderr()).toMatch(/▸ stopping 1 process … ok/);
+    expect(processesMentioning(root)).toEqual([]);
+  }, 120_000);
 });

@@ -7,7 +7,7 @@ import type { Io } from '../output.js';
 import { ProcessGroup } from './components.js';
 import { demoStages } from './demo-stages.js';
 import { defaultDemoOptions, type DemoState } from './demo-state.js';
-import { runStages } from './stages.js';
+import { runStages, type Stage } from './stages.js';
 
 export interface RunDemoOptions {
   /** Number of sites (default 3). */
@@ -16,6 +16,8 @@ export interface RunDemoOptions {
   readonly keep: boolean;
   /** The demo folder; must not exist or be empty. Default: a fresh temporary folder. */
   readonly dir?: string;
+  /** The stages to run (default: {@link demoStages}); tests and later demos pass their own. */
+  readonly stages?: readonly Stage<DemoState>[];
 }
 
 /** Makes (or checks) the demo folder. */
@@ -68,7 +70,7 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await runStages(demoStages(o.sites), state, stageIo);
+    await runStages(o.stages ?? demoStages(o.sites), state, stageIo);
     if (state.job !== undefined) io.out(`\n${formatJob(state.job)}\n`);
   } catch (e) {
     // Interrupted: the signal handler cleans up and exits; do not report the stage's failure.
