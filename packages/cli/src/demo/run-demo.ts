@@ -71,7 +71,7 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     await runStages(o.stages ?? demoStages(o.sites), state, stageIo);
-    if (state.job !== undefined) io.out(`\n${formatJob(state.job)}\n`);
+    if (state.job !== undefined) io.out(`\n${headline(state)}${formatJob(state.job)}\n`);
   } catch (e) {
     // Interrupted: the signal handler cleans up and exits; do not report the stage's failure.
     if (run.interrupted) await new Promise<never>(() => undefined);
@@ -91,6 +91,12 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
 }
 
 const quietIo: Io = { out: () => undefined, err: () => undefined };
+
+/** What the table shows, in one sentence. */
+function headline(state: DemoState): string {
+  const sites = state.sites.map((s) => `${s.name} (${s.rows} patients)`).join(', ');
+  return `Federated summary over ${sites}.\nOnly aggregates left the sites, sealed to the hub and signed; no patient row did.\n\n`;
+}
 
 async function cleanUp(state: DemoState, removeFolder: boolean): Promise<void> {
   const n = state.group.processes.length;
