@@ -8,6 +8,7 @@ import { hubPaths, isHubDir } from './hub-dir.js';
 import { initHub } from './init.js';
 import { startHub, verifyHubAudit, type RunningHub } from './start.js';
 import { openPgliteDb } from './storage/pglite-db.js';
+import { createPgDatabase, TEST_PG_URL } from '../test/helpers/test-db.js';
 
 /** A real hub folder and a real HTTPS listener on an ephemeral port. */
 describe('hub init and start over HTTPS', () => {
@@ -168,6 +169,35 @@ describe('hub init and start over HTTPS', () => {
     );
     await expect(startHub({ dir: bad })).rejects.toThrow(/port/);
     await rm(bad, { recursive: true, force: true });
+  });
+});
+
+/** `hub init --database-url` and `hub start` on PostgreSQL, when CI provides one. */
+describe.each(TEST_PG_URL === undefined ? [] : ['postgres'])('a hub on %s', () => {
+  it('initialises, serves and verifies its audit without an embedded database', async () => {
+    const pg = await createPgDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'tessera-hub-pg-'));
+    try {
+      const init = await initHub({
+        dir,
+        port: 0,
+        databaseUrl: pg.url,
+        adminEmail: 'admin@example.org',
+        adminPassword: 'a long admin password',
+      });
+      expect(await readdir(dir)).not.toContain('db');
+      const hub = await startHub({ dir });
+      const agent = new Agent({ connect: pinnedConnector(init.pin) as never });
+      const r = await request(`${hub.url}/api/v1/health`, { dispatcher: agent });
+      expect(r.statusCode).toBe(200);
+      await r.body.dump();
+      await agent.close();
+      await hub.close();
+      expect(await verifyHubAudit(dir)).toMatchObject({ ok: true, entries: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await pg.drop();
+    }
   });
 });
 
