@@ -103,7 +103,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       ack: null,
     };
     if (prior === null) {
-      await writeTask(paths, rec);
+      // Audit before persisting: a node killed between the two then has a `task.received` entry
+      // and no task file, and the hub's redelivery is received (and audited) again. The other
+      // order would leave a resumed task with no `task.received` entry at all.
       await appendAudit(paths, {
         action: NODE_AUDIT_ACTIONS.taskReceived,
         actor: 'hub',
@@ -111,6 +113,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
         details: rec.details ?? {},
         traceId: p.traceId,
       });
+      await writeTask(paths, rec);
     }
     await compute(rec, p);
   }
