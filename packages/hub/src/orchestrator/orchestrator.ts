@@ -53,6 +53,24 @@ export async function startJob(
   await applyDecision(deps, tx, job, alg, decision, fx);
 }
 
+/**
+ * After a result: closes the step when no task of it is still open. The cheap check runs after
+ * the result's commit, so of several results landing together the last one always sees the step
+ * complete (READ COMMITTED); an extra close attempt is a no-op.
+ */
+export async function closeStepIfComplete(
+  deps: OrchestratorDeps,
+  jobId: string,
+  round: number,
+): Promise<void> {
+  const open = await deps.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM tasks
+      WHERE job_id = $1 AND round = $2 AND status IN ('queued', 'leased')`,
+    [jobId, round],
+  );
+  if ((open[0]?.n ?? 0) === 0) await tryCloseStep(deps, jobId, round);
+}
+
 /** Closes a step if it is complete or overdue; safe to call any number of times. */
 export async function tryCloseStep(
   deps: OrchestratorDeps,

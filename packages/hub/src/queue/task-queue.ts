@@ -27,6 +27,7 @@ interface ClaimRow {
   attempt: number;
   sealed: SealedEnvelope;
   lease_until: unknown;
+  created_at: unknown;
 }
 
 /**
@@ -40,38 +41,33 @@ export async function claimTasks(
 ): Promise<ClaimedTask[]> {
   const now = deps.clock.now();
   const lease = new Date(now.getTime() + deps.config.leaseMs).toISOString();
-  return deps.db.transaction(async (tx) => {
-    const ids = await tx.query<{ id: string }>(
-      `SELECT t.id FROM tasks t JOIN jobs j ON j.id = t.job_id
-        WHERE t.trust_id = $1 AND j.status = 'running' AND t.round = j.round
-          AND (t.status = 'queued' OR (t.status = 'leased' AND t.lease_until <= $2))
-        ORDER BY t.created_at, t.id LIMIT $3
-        FOR UPDATE OF t SKIP LOCKED`,
-      [trustId, now.toISOString(), max],
-    );
-    const out: ClaimedTask[] = [];
-    for (const { id } of ids) {
-      const rows = await tx.query<ClaimRow>(
-        `UPDATE tasks t SET status = 'leased', attempt = t.attempt + 1, lease_until = $2
-           FROM jobs j WHERE t.id = $1 AND j.id = t.job_id
-         RETURNING t.id, t.job_id, j.project_id, t.round, t.attempt, t.sealed, t.lease_until`,
-        [id, lease],
-      );
-      const r = rows[0];
-      if (r === undefined) continue;
-      out.push({
-        id: r.id,
-        jobId: r.job_id,
-        projectId: r.project_id,
-        round: r.round,
-        attempt: r.attempt,
-        sealed: r.sealed,
-        issuedAt: now.toISOString(),
-        leaseUntil: isoOf(r.lease_until),
-      });
-    }
-    return out;
-  });
+  // One statement: pick (SKIP LOCKED, so concurrent polls never share a task) and lease.
+  const rows = await deps.db.query<ClaimRow>(
+    `UPDATE tasks t SET status = 'leased', attempt = t.attempt + 1, lease_until = $4
+       FROM jobs j
+      WHERE j.id = t.job_id AND t.id IN (
+        SELECT c.id FROM tasks c JOIN jobs cj ON cj.id = c.job_id
+         WHERE c.trust_id = $1 AND cj.status = 'running' AND c.round = cj.round
+           AND (c.status = 'queued' OR (c.status = 'leased' AND c.lease_until <= $2))
+         ORDER BY c.created_at, c.id LIMIT $3
+         FOR UPDATE OF c SKIP LOCKED)
+      RETURNING t.id, t.job_id, j.project_id, t.round, t.attempt, t.sealed, t.lease_until, t.created_at`,
+    [trustId, now.toISOString(), max, lease],
+  );
+  return rows
+    .sort(
+      (x, y) => isoOf(x.created_at).localeCompare(isoOf(y.created_at)) || x.id.localeCompare(y.id),
+    )
+    .map((r) => ({
+      id: r.id,
+      jobId: r.job_id,
+      projectId: r.project_id,
+      round: r.round,
+      attempt: r.attempt,
+      sealed: r.sealed,
+      issuedAt: now.toISOString(),
+      leaseUntil: isoOf(r.lease_until),
+    }));
 }
 
 /** Milliseconds until the earliest lease of the trust's undelivered-result tasks expires. */

@@ -12,7 +12,7 @@ import {
 } from '@tessera/protocol';
 import { appendAudit } from '../audit/audit-log.js';
 import type { HubDeps, RequestCtx } from '../deps.js';
-import { tryCloseStep } from '../orchestrator/orchestrator.js';
+import { closeStepIfComplete } from '../orchestrator/orchestrator.js';
 import type { TrustRow } from './trusts.js';
 
 interface TaskRow {
@@ -92,7 +92,7 @@ export async function submitResult(
     });
     return { duplicate: false };
   });
-  if (!accepted.duplicate) await tryCloseStep(deps, task.job_id, task.round);
+  if (!accepted.duplicate) await closeStepIfComplete(deps, task.job_id, task.round);
   return { type: 'result-accepted', taskId: task.id, duplicate: accepted.duplicate };
 }
 
