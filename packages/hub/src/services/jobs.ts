@@ -135,6 +135,14 @@ async function checkSubmission(deps: HubDeps, actor: UserPrincipal, input: Submi
   const alg = deps.algorithms.get(req.algorithm);
   if (alg === undefined)
     throw new TesseraError('BAD_REQUEST', `unknown algorithm ${req.algorithm}`);
+  if (req.secureAggregation) {
+    // Refused rather than ignored: a researcher who asks for secure aggregation must never get a
+    // plainly aggregated result believing the hub saw only the sum.
+    throw new TesseraError(
+      'UNPROCESSABLE',
+      'secure aggregation is not available in this version of the hub',
+    );
+  }
   const parsed = alg.params.safeParse(req.params);
   if (!parsed.success) {
     throw new TesseraError('BAD_REQUEST', `params do not fit ${alg.name}`, {
