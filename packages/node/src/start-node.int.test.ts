@@ -111,10 +111,15 @@ describe('node start against a real HTTPS hub', () => {
       [`127.0.0.1:${consolePort}`, `127.0.0.1:${hub!.port}`].sort(),
     );
 
-    const status = (await (await request(`${node.consoleUrl}/status`)).body.json()) as Record<
-      string,
-      unknown
-    >;
+    // The fake hub hands the result over before its answer reaches the node, which records the
+    // acknowledgement only then: wait until the console counts it.
+    const statusUrl = `${node.consoleUrl}/status`;
+    const readStatus = async () =>
+      (await (await request(statusUrl)).body.json()) as {
+        tasks?: { acknowledged?: number };
+      };
+    await waitFor(async () => (await readStatus()).tasks?.acknowledged === 1);
+    const status = await readStatus();
     expect(status).toMatchObject({ trust: TRUST, tasks: { acknowledged: 1 } });
     expect(JSON.stringify(status)).not.toMatch(/tsk_|PRIVATE KEY/);
     await node.close();
@@ -168,9 +173,9 @@ describe('node start refuses to go on', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }

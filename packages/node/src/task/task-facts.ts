@@ -1,5 +1,11 @@
-import { canonicalJson, type ResultPayload, type TaskPayload } from '@tessera/protocol';
+import {
+  canonicalJson,
+  type ResultPayload,
+  type TaskEnvelope,
+  type TaskPayload,
+} from '@tessera/protocol';
 import type { ExecOutcome } from '../exec/executor.js';
+import type { TaskRecord } from './task-store.js';
 
 /** The result payload of a step outcome; an output that is not JSON becomes STEP_FAILED. */
 export function toResultPayload(taskId: string, o: ExecOutcome): ResultPayload {
@@ -32,5 +38,28 @@ export function describe(p: TaskPayload, attempt: number): Record<string, unknow
     attempt,
     datasets: p.datasets,
     cohort: p.cohort,
+  };
+}
+
+/** The record of a task just opened: received, nothing computed yet. */
+export function receivedRecord(task: TaskEnvelope, p: TaskPayload, at: Date): TaskRecord {
+  return {
+    v: 1,
+    taskId: p.taskId,
+    jobId: p.jobId,
+    projectId: p.project.id,
+    round: p.round,
+    attempt: task.header.attempt,
+    state: 'received',
+    receivedAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    traceId: p.traceId,
+    envelope: task,
+    outcome: null,
+    details: describe(p, task.header.attempt),
+    result: null,
+    submission: null,
+    audited: false,
+    ack: null,
   };
 }

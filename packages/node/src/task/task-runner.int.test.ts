@@ -167,6 +167,33 @@ describe('a valid task', () => {
     expect(runs).toBe(1);
     expect(hubOpens(sent[0]!)).toMatchObject({ status: 'ok' });
   });
+  it('audits an outcome once when the node stopped between its audit entry and its record', async () => {
+    const t = goodTask();
+    await runner.handle(t);
+    const kept = await readTask(paths, t.header.taskId);
+    // What a node killed right after auditing the release leaves: done, not marked audited.
+    await writeTask(paths, { ...kept!, state: 'done', audited: false, ack: null });
+    const restarted = createTaskRunner({
+      paths,
+      me,
+      executor,
+      logger: silentLogger,
+      deliver: (s) => {
+        sent.push(s);
+        return Promise.resolve('duplicate');
+      },
+    });
+    await restarted.resume(await listTasks(paths));
+    expect(runs).toBe(1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]);
+    expect((await actions()).filter((a) => a === 'task.released')).toHaveLength(1);
+    expect(await readTask(paths, t.header.taskId)).toMatchObject({
+      state: 'acknowledged',
+      audited: true,
+      ack: 'duplicate',
+    });
+  });
 });
 
 describe('tampered tasks are refused, audited, and nothing runs', () => {

@@ -3,14 +3,15 @@ import type { ResultPayload, ResultSubmission, TaskEnvelope, TaskPayload } from 
 import type { Logger } from 'pino';
 import { readDatasetSchema } from '../data/dataset-format.js';
 import type { Executor, ExecOutcome } from '../exec/executor.js';
-import { NODE_AUDIT_ACTIONS, appendAudit, type NodeAuditAction } from '../store/audit-log.js';
+import { NODE_AUDIT_ACTIONS, appendAudit, type AuditInput } from '../store/audit-log.js';
 import type { NodePaths } from '../store/layout.js';
 import { withLock } from '../store/lock.js';
 import { loadPolicy, savePolicy } from '../store/policy-store.js';
 import { checkTask } from './policy-check.js';
 import { buildSubmission, openTask, type NodeIdentity } from './task-crypto.js';
-import { describe, toResultPayload } from './task-facts.js';
-import { readTask, writeTask, type TaskRecord } from './task-store.js';
+import { outcomeAudited, outcomeEntry, receivedEntry, unopenedEntry } from './task-audit.js';
+import { receivedRecord, toResultPayload } from './task-facts.js';
+import { createTaskStore, type TaskRecord } from './task-store.js';
 
 export interface TaskRunnerDeps {
   readonly paths: NodePaths;
@@ -50,6 +51,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const { paths, me, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const inFlight = new Map<string, Promise<void>>();
+  const tasks = createTaskStore(paths);
+  const audit = (entry: AuditInput): Promise<unknown> => appendAudit(paths, entry);
 
   function once(taskId: string, fn: () => Promise<void>): Promise<void> {
     const running = inFlight.get(taskId);
@@ -67,14 +70,14 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   }
 
   async function handleNew(task: TaskEnvelope): Promise<void> {
-    const prior = await readTask(paths, task.header.taskId);
+    const prior = await tasks.read(task.header.taskId);
     if (prior !== null && prior.state !== 'received') {
       // Delivery is at least once: answer with the kept bytes, never compute or release again.
       logger.info(
         { taskId: prior.taskId, attempt: task.header.attempt },
         'redelivered task answered from store',
       );
-      await finish(prior);
+      await finishKept(prior);
       return;
     }
     const opened = openTask(task, me);
@@ -83,38 +86,19 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       return;
     }
     const p = opened.payload;
-    const rec: TaskRecord = prior ?? {
-      v: 1,
-      taskId: p.taskId,
-      jobId: p.jobId,
-      projectId: p.project.id,
-      round: p.round,
-      attempt: task.header.attempt,
-      state: 'received',
-      receivedAt: now().toISOString(),
-      updatedAt: now().toISOString(),
-      traceId: p.traceId,
-      envelope: task,
-      outcome: null,
-      details: describe(p, task.header.attempt),
-      result: null,
-      submission: null,
-      audited: false,
-      ack: null,
-    };
-    if (prior === null) {
-      // Audit before persisting: a node killed between the two then has a `task.received` entry
-      // and no task file, and the hub's redelivery is received (and audited) again. The other
-      // order would leave a resumed task with no `task.received` entry at all.
-      await appendAudit(paths, {
-        action: NODE_AUDIT_ACTIONS.taskReceived,
-        actor: 'hub',
-        target: `task:${p.taskId}`,
-        details: rec.details ?? {},
-        traceId: p.traceId,
-      });
-      await writeTask(paths, rec);
+    if (prior !== null) {
+      await compute(prior, p);
+      return;
     }
+    const rec = receivedRecord(task, p, now());
+    // Audit before persisting: a node killed between the two then has a `task.received` entry
+    // and no task file, and the hub's redelivery is received (and audited) again. The other
+    // order would leave a resumed task with no `task.received` entry at all.
+    await audit(receivedEntry(rec));
+    // Not synced: a SIGKILL loses nothing (the page cache outlives the process), and a power cut
+    // loses at most the record of a task that has released nothing, which the hub redelivers
+    // after its lease.
+    await tasks.write(rec, 'none');
     await compute(rec, p);
   }
 
@@ -130,7 +114,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       result: payload,
       submission,
     };
-    await writeTask(paths, done);
+    // Synced with its folder before the result leaves: after any crash a redelivery is answered
+    // with these bytes, never computed and released a second time.
+    await tasks.write(done, 'full');
     logger.info(
       {
         traceId: p.traceId,
@@ -141,7 +127,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       },
       'task answered',
     );
-    await finish(done);
+    await audit(outcomeEntry(done));
+    await deliver(done);
   }
 
   async function decideAndRun(p: TaskPayload): Promise<ExecOutcome> {
@@ -183,7 +170,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       a.projectId = b.projectId;
       await savePolicy(paths, policy);
     });
-    await appendAudit(paths, {
+    await audit({
       action: NODE_AUDIT_ACTIONS.projectBound,
       actor: 'system',
       target: `project:${b.projectId}`,
@@ -192,48 +179,29 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     });
   }
 
-  /** Audits (once) and delivers a done record, then marks it acknowledged. */
-  async function finish(rec: TaskRecord): Promise<void> {
-    let current = rec;
-    if (!current.audited) {
-      await auditOutcome(current);
-      current = { ...current, audited: true, updatedAt: now().toISOString() };
-      await writeTask(paths, current);
-    }
-    if (current.submission === null) return;
-    const ack = await deps.deliver(current.submission);
-    if (ack === null) return;
-    await writeTask(paths, {
-      ...current,
-      state: 'acknowledged',
-      ack,
-      updatedAt: now().toISOString(),
-    });
+  /** A kept done record (redelivered, or left by a previous run): audit once, deliver. */
+  async function finishKept(rec: TaskRecord): Promise<void> {
+    if (!rec.audited && !(await outcomeAudited(paths.audit, rec.taskId)))
+      await audit(outcomeEntry(rec));
+    await deliver(rec);
   }
 
-  async function auditOutcome(rec: TaskRecord): Promise<void> {
-    const r = rec.result;
-    const base = {
-      ...(rec.details ?? { taskId: rec.taskId, jobId: rec.jobId, projectId: rec.projectId }),
-    };
-    let action: NodeAuditAction;
-    let details: Record<string, unknown>;
-    if (r === null || r.status !== 'ok') {
-      action =
-        r?.status === 'refused' ? NODE_AUDIT_ACTIONS.taskRefused : NODE_AUDIT_ACTIONS.taskFailed;
-      details = { ...base, code: r?.code ?? null, reason: r?.reason ?? null };
-    } else {
-      // The log is the hospital's receipt of exactly what left (DESIGN "Audit").
-      action = NODE_AUDIT_ACTIONS.taskReleased;
-      details = { ...base, output: r.output };
-    }
-    await appendAudit(paths, {
-      action,
-      actor: 'system',
-      target: `task:${rec.taskId}`,
-      details,
-      ...(rec.traceId === null ? {} : { traceId: rec.traceId }),
-    });
+  /** Delivers a done, audited record and keeps what the hub said. */
+  async function deliver(rec: TaskRecord): Promise<void> {
+    if (rec.submission === null) return;
+    const ack = await deps.deliver(rec.submission);
+    // Synced, not with its folder: a power cut may lose the acknowledgement (the hub then
+    // answers one redelivery as a duplicate) but never tears the record holding the submission.
+    await tasks.write(
+      {
+        ...rec,
+        state: ack === null ? rec.state : 'acknowledged',
+        audited: true,
+        ack: ack ?? rec.ack,
+        updatedAt: now().toISOString(),
+      },
+      'data',
+    );
   }
 
   async function refuseUnopened(
@@ -244,21 +212,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   ): Promise<void> {
     const h = task.header;
     logger.warn({ taskId: h.taskId, code }, 'task refused before opening');
-    await appendAudit(paths, {
-      action: NODE_AUDIT_ACTIONS.taskRefused,
-      actor: 'hub',
-      target: `task:${h.taskId}`,
-      details: {
-        taskId: h.taskId,
-        jobId: h.jobId,
-        projectId: h.projectId,
-        addressedTo: h.trust,
-        round: h.round,
-        attempt: h.attempt,
-        code,
-        reason,
-      },
-    });
+    await audit(unopenedEntry(task, code, reason));
     if (!answer) return;
     // Not kept: a forged task must not poison the idempotency store for a real task of that id.
     const sub = buildSubmission(
@@ -278,7 +232,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       for (const rec of records) {
         if (rec.state === 'acknowledged') continue;
         if (rec.state === 'done') {
-          void once(rec.taskId, () => finish(rec));
+          void once(rec.taskId, () => finishKept(rec));
           continue;
         }
         // Received but not finished when the node stopped: run it again from the sealed task.

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { z } from 'zod';
 import {
   idSchema,
@@ -9,7 +9,7 @@ import {
   taskEnvelopeSchema,
   traceIdSchema,
 } from '@tessera/protocol';
-import { readJsonFile, writeJsonAtomic } from '../store/atomic-file.js';
+import { readJsonFile, replaceFile, type Durability } from '../store/atomic-file.js';
 import type { NodePaths } from '../store/layout.js';
 
 /** A task's life at the node: received → done (result sealed, signed, kept) → acknowledged. */
@@ -60,9 +60,50 @@ export async function readTask(paths: NodePaths, taskId: string): Promise<TaskRe
   return parsed.success ? parsed.data : null;
 }
 
-/** Writes a task record atomically (only the running node writes tasks). */
+/** Writes a task record durably, creating the folder if needed (for tools and tests). */
 export async function writeTask(paths: NodePaths, rec: TaskRecord): Promise<void> {
-  await writeJsonAtomic(paths.task(rec.taskId), taskRecordSchema.parse(rec));
+  await mkdir(paths.tasks, { recursive: true, mode: 0o700 });
+  await putTask(paths, rec, 'full');
+}
+
+// Not re-validated: the node built the record. Indented, so operators can read the files.
+function putTask(paths: NodePaths, rec: TaskRecord, durability: Durability): Promise<void> {
+  return replaceFile(paths.task(rec.taskId), `${JSON.stringify(rec, null, 2)}\n`, { durability });
+}
+
+/** The running node's task records, with the ids it holds kept in memory. */
+export interface TaskStore {
+  /** The kept record of a task, or null; a task never kept costs no file access. */
+  read(taskId: string): Promise<TaskRecord | null>;
+  /** Writes a record atomically (only this process writes tasks), as durable as asked. */
+  write(rec: TaskRecord, durability: Durability): Promise<void>;
+}
+
+/**
+ * The task records of the running node. Ids of kept records are listed once (the folder is
+ * created then), then tracked as records are written: only this process writes tasks, so an
+ * id not in the set has no record and a new task is not looked up on disk.
+ */
+export function createTaskStore(paths: NodePaths): TaskStore {
+  let ids: Promise<Set<string>> | null = null;
+  const known = (): Promise<Set<string>> =>
+    (ids ??= mkdir(paths.tasks, { recursive: true, mode: 0o700 }).then(
+      async () => new Set(taskIdsIn(await readdir(paths.tasks))),
+    ));
+  return {
+    async read(taskId) {
+      return (await known()).has(taskId) ? readTask(paths, taskId) : null;
+    },
+    async write(rec, durability) {
+      const set = await known();
+      await putTask(paths, rec, durability);
+      set.add(rec.taskId);
+    },
+  };
+}
+
+function taskIdsIn(names: readonly string[]): string[] {
+  return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -5));
 }
 
 /** Every task record (for resuming and for status). */
@@ -75,9 +116,8 @@ export async function listTasks(paths: NodePaths): Promise<TaskRecord[]> {
     throw e;
   }
   const out: TaskRecord[] = [];
-  for (const n of names) {
-    if (!n.endsWith('.json') || n.startsWith('.')) continue;
-    const rec = await readTask(paths, n.slice(0, -5));
+  for (const id of taskIdsIn(names)) {
+    const rec = await readTask(paths, id);
     if (rec !== null) out.push(rec);
   }
   return out;
