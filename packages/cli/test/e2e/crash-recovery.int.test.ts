@@ -108,16 +108,13 @@ describe('crash recovery', () => {
   it('a node killed with SIGKILL in the middle of a task resumes it after a restart', async () => {
     const big = c.sites['big']!;
     const p = big.proc!;
-    const auditFile = join(big.dir, 'audit.log');
-    const received = (): number =>
-      readFileSync(auditFile, 'utf8').split('"task.received"').length - 1;
-    const before = received();
-    // Freeze the node the instant its audit log records the task as received: it is then running
-    // the step (its dataset is large enough for that to take a while), so what is checked below is
-    // its state at the kill.
+    // Freeze the node the instant its task record lands in tasks/ (written after the
+    // `task.received` audit entry and before the step runs; the dataset is large enough for the
+    // step to take a while), so what is checked below is its state at the kill.
+    const before = taskRecords(big).length;
     let caught = false;
-    const watcher = watch(big.dir, (_event, name) => {
-      if (caught || name !== 'audit.log' || received() === before) return;
+    const watcher = watch(join(big.dir, 'tasks'), () => {
+      if (caught || taskRecords(big).length === before) return;
       p.signal('SIGSTOP');
       caught = true;
     });
