@@ -1,7 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../testing/helpers.js';
-import { NODE_AUDIT_ACTIONS, appendAudit, readAudit, verifyAuditFile } from './audit-log.js';
+import {
+  NODE_AUDIT_ACTIONS,
+  appendAudit,
+  createAuditLog,
+  readAudit,
+  verifyAuditFile,
+} from './audit-log.js';
 import { nodePaths, type NodePaths } from './layout.js';
 
 let paths: NodePaths;
@@ -32,6 +38,28 @@ describe('node audit log', () => {
       brokenAt: null,
       reason: null,
     });
+  });
+
+  it('a log that keeps its tail in memory chains after entries another process appended', async () => {
+    const log = createAuditLog(paths);
+    const entry = (i: number) => ({
+      action: NODE_AUDIT_ACTIONS.policyChanged,
+      actor: 'system' as const,
+      target: 'policy',
+      details: { i },
+    });
+    await log.append(entry(0));
+    await log.append(entry(1));
+    await append(2); // an operator command: another writer of the same file
+    await log.append(entry(3));
+    await append(4);
+    await append(5);
+    await log.append(entry(6));
+    const { entries } = await readAudit(paths.audit);
+    expect(entries.map((e) => [e.seq, e.details.i])).toEqual(
+      Array.from({ length: 7 }, (_, i) => [i + 1, i]),
+    );
+    expect((await verifyAuditFile(paths.audit)).ok).toBe(true);
   });
 
   it('fails verification, naming the entry, after one byte of one entry changes', async () => {

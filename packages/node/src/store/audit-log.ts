@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import {
   auditEntrySchema,
   chainEntry,
@@ -37,38 +37,88 @@ export interface AuditInput {
   traceId?: string;
 }
 
+/** The node's audit log as seen by one process. */
+export interface AuditLog {
+  /** Appends one entry, chained to the last one; durable when it resolves. */
+  append(input: AuditInput, now?: Date): Promise<AuditEntry>;
+}
+
+/** Where the log ended after this process's last append, to know when another process wrote. */
+interface Tail {
+  readonly seq: number;
+  readonly hash: string;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
 /**
- * Appends one entry to `<dir>/audit.log` (JSON lines), chained to the last entry with protocol's
- * chainEntry. Runs under the state lock, so entries from `node start` and from operator commands
- * interleave without breaking the chain.
+ * The audit log `<dir>/audit.log` (JSON lines), each entry chained to the last with protocol's
+ * chainEntry. Appends run under the state lock, so entries from `node start` and from operator
+ * commands interleave without breaking the chain. The last entry's seq and hash are kept in
+ * memory and the file is re-read only when it changed since this process last wrote it.
  */
-export async function appendAudit(
+export function createAuditLog(paths: NodePaths): AuditLog {
+  let tail: Tail | null = null;
+  return {
+    append(input, now = new Date()) {
+      return withLock(paths.lock, async () => {
+        const prev = await lastEntry(paths.audit, tail);
+        const entry = chainEntry(
+          {
+            at: now.toISOString(),
+            actor: input.actor,
+            action: input.action,
+            target: input.target,
+            details: input.details,
+            traceId: input.traceId ?? newTraceId(),
+          },
+          prev,
+        );
+        tail = { seq: entry.seq, hash: entry.hash, ...(await appendLine(paths.audit, entry)) };
+        return entry;
+      });
+    },
+  };
+}
+
+/** Appends one entry to the node's audit log (for one-off appends: operator commands). */
+export function appendAudit(
   paths: NodePaths,
   input: AuditInput,
   now = new Date(),
 ): Promise<AuditEntry> {
-  return withLock(paths.lock, async () => {
-    const last = await readLastEntry(paths.audit);
-    const entry = chainEntry(
-      {
-        at: now.toISOString(),
-        actor: input.actor,
-        action: input.action,
-        target: input.target,
-        details: input.details,
-        traceId: input.traceId ?? newTraceId(),
-      },
-      last === null ? null : { seq: last.seq, hash: last.hash },
-    );
-    const fh = await open(paths.audit, 'a', 0o600);
-    try {
-      await fh.appendFile(`${JSON.stringify(entry)}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    return entry;
-  });
+  return createAuditLog(paths).append(input, now);
+}
+
+async function lastEntry(
+  path: string,
+  tail: Tail | null,
+): Promise<{ seq: number; hash: string } | null> {
+  if (tail !== null) {
+    const now = await stat(path).catch(() => null);
+    if (now?.ino === tail.ino && now.size === tail.size && now.mtimeMs === tail.mtimeMs)
+      return tail;
+  }
+  const last = await readLastEntry(path);
+  return last === null ? null : { seq: last.seq, hash: last.hash };
+}
+
+// The fsync makes the entry durable before what it records happens (a release is audited
+// before it leaves). Returns the file's identity after the write, to recognise it next time.
+async function appendLine(
+  path: string,
+  entry: AuditEntry,
+): Promise<{ ino: number; size: number; mtimeMs: number }> {
+  const fh = await open(path, 'a', 0o600);
+  try {
+    await fh.appendFile(`${JSON.stringify(entry)}\n`);
+    await fh.sync();
+    const { ino, size, mtimeMs } = await fh.stat();
+    return { ino, size, mtimeMs };
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

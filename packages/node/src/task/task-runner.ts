@@ -3,7 +3,7 @@ import type { ResultPayload, ResultSubmission, TaskEnvelope, TaskPayload } from 
 import type { Logger } from 'pino';
 import { readDatasetSchema } from '../data/dataset-format.js';
 import type { Executor, ExecOutcome } from '../exec/executor.js';
-import { NODE_AUDIT_ACTIONS, appendAudit, type AuditInput } from '../store/audit-log.js';
+import { NODE_AUDIT_ACTIONS, createAuditLog, type AuditInput } from '../store/audit-log.js';
 import type { NodePaths } from '../store/layout.js';
 import { withLock } from '../store/lock.js';
 import { loadPolicy, savePolicy } from '../store/policy-store.js';
@@ -52,7 +52,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const now = deps.now ?? (() => new Date());
   const inFlight = new Map<string, Promise<void>>();
   const tasks = createTaskStore(paths);
-  const audit = (entry: AuditInput): Promise<unknown> => appendAudit(paths, entry);
+  const auditLog = createAuditLog(paths);
+  const audit = (entry: AuditInput): Promise<unknown> => auditLog.append(entry);
 
   function once(taskId: string, fn: () => Promise<void>): Promise<void> {
     const running = inFlight.get(taskId);
