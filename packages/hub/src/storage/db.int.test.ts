@@ -43,6 +43,34 @@ describe.each(TEST_DB_KINDS)('storage on $name', (kind) => {
     expect(rows.map((r) => r.email)).toEqual(['a@example.org']);
   });
 
+  it('reports a transaction whose failed statement was caught as rolled back', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO users (id, email, role, password_hash, created_at)
+           VALUES ('00000000-0000-4000-8000-000000000004', 'c@example.org', 'admin', 'x', now())`,
+        );
+        await tx.query('SELECT 1 / 0').catch(() => undefined);
+      }),
+    ).rejects.toThrow('rolled back');
+    const rows = await db.query('SELECT 1 FROM users WHERE email = $1', ['c@example.org']);
+    expect(rows).toEqual([]);
+  });
+
+  it('never runs a statement between the statements of a transaction', async () => {
+    let inside = false;
+    const seen: boolean[] = [];
+    const tx = db.transaction(async (t) => {
+      inside = true;
+      await t.query('SELECT 1');
+      await t.query('SELECT 2');
+      inside = false;
+    });
+    const outside = db.query('SELECT 3').then(() => seen.push(inside));
+    await Promise.all([tx, outside]);
+    expect(seen).toEqual([false]);
+  });
+
   it('returns timestamps, booleans, jsonb and integers as JS values', async () => {
     const rows = await db.query<{ t: unknown; b: boolean; j: unknown; n: number }>(
       `SELECT $1::timestamptz AS t, true AS b, $2::jsonb AS j, 42::int AS n`,

@@ -33,7 +33,9 @@ export async function openPostgresDb(connectionString: string, max = 10): Promis
       try {
         await client.query('BEGIN');
         const out = await fn(tx);
-        await client.query('COMMIT');
+        // COMMIT of a transaction a failed statement aborted answers ROLLBACK: nothing was stored.
+        const commit = await client.query('COMMIT');
+        if (commit.command === 'ROLLBACK') throw new Error('the transaction was rolled back');
         return out;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
