@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeCsv, makeNode, makeTempDir, silentLogger, writeCsvFile } from '../testing/helpers.js';
+import { readDatasetSchema } from '../data/dataset-format.js';
 import { importDataset } from '../index.js';
 import { createExecutor, type Executor } from './executor.js';
 
@@ -33,6 +35,9 @@ afterEach(async () => {
   executor = undefined;
   await cleanup();
 });
+
+/** A stored dataset as the node names it to the worker: its folder and current version. */
+const stored = async (dir: string) => ({ dir, version: (await readDatasetSchema(dir)).version });
 
 const req = (step: string, over: Record<string, unknown> = {}) => ({
   algorithm: 'summary',
@@ -111,7 +116,7 @@ describe('the real step worker', () => {
     executor = createExecutor({ workerUrl: REAL_WORKER, logger: silentLogger });
     const out = await executor.run(
       req('stats', {
-        datasets: [{ name: 'cohort', dir: join(dir, 'datasets', 'cohort') }],
+        datasets: [await stored(join(dir, 'datasets', 'cohort'))],
         cohort: { variable: 'age', op: '>=', value: 40 },
         params: { variables: ['age'] },
       }),
@@ -142,7 +147,7 @@ describe('the real step worker', () => {
     executor = createExecutor({ workerUrl: REAL_WORKER, logger: silentLogger });
     const out = await executor.run(
       req('stats', {
-        datasets: [{ name: 'cohort', dir: join(dir, 'datasets', 'cohort') }],
+        datasets: [await stored(join(dir, 'datasets', 'cohort'))],
         cohort: { variable: 'age', op: '<', value: 25 },
         params: { variables: ['age'] },
       }),
@@ -155,7 +160,10 @@ describe('the real step worker', () => {
     executor = createExecutor({ workerUrl: REAL_WORKER, logger: silentLogger });
     const secretish = join(base, 'age-is-51');
     const out = await executor.run(
-      req('stats', { datasets: [{ name: 'x', dir: secretish }], params: { variables: ['age'] } }),
+      req('stats', {
+        datasets: [{ dir: secretish, version: randomUUID() }],
+        params: { variables: ['age'] },
+      }),
       10_000,
     );
     expect(out).toEqual({

@@ -1,6 +1,6 @@
 /*
  * The step worker (DESIGN "A job, end to end", step 4): runs one local step at a time inside a
- * worker thread whose heap is capped by the executor. It loads the datasets itself (cached by
+ * worker thread whose heap is capped by the executor. It loads the datasets itself (kept by
  * dataset version, so a warm worker answers a trivial step in a few ms), applies the cohort and
  * runs the algorithm's step with its disclosure check.
  */
@@ -18,12 +18,13 @@ import type { StepRequest, StepResponse } from './worker-messages.js';
 
 const cache = new Map<string, { version: string; table: Table }>();
 
-async function load(dir: string): Promise<Table> {
-  const schema = await readDatasetSchema(dir);
-  const hit = cache.get(dir);
-  if (hit?.version === schema.version) return hit.table;
-  const { table } = await loadTable(dir, schema);
-  cache.set(dir, { version: schema.version, table });
+// A warm worker answers from memory while the version asked for is the one it holds; otherwise it
+// reads the dataset as it now is on disk (a re-import gives a new version).
+async function load(d: StepRequest['datasets'][number]): Promise<Table> {
+  const hit = cache.get(d.dir);
+  if (hit?.version === d.version) return hit.table;
+  const { schema, table } = await loadTable(d.dir, await readDatasetSchema(d.dir));
+  cache.set(d.dir, { version: schema.version, table });
   return table;
 }
 
@@ -31,7 +32,7 @@ async function handle(req: StepRequest): Promise<StepResponse> {
   try {
     const alg = getAlgorithm(req.algorithm);
     if (alg === undefined) throw new TypeError('unknown algorithm');
-    const tables = await Promise.all(req.datasets.map((d) => load(d.dir)));
+    const tables = await Promise.all(req.datasets.map(load));
     const all = combineTables(tables);
     const table = req.cohort === null ? all : filterTable(all, evaluateCohort(all, req.cohort));
     // runLocalStep refuses a table under minCount before computing anything.

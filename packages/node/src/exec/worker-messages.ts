@@ -6,8 +6,11 @@ export interface StepRequest {
   readonly id: number;
   readonly algorithm: string;
   readonly step: string;
-  /** Dataset folders; the worker loads them itself (and caches by dataset version). */
-  readonly datasets: readonly { readonly name: string; readonly dir: string }[];
+  /**
+   * Dataset folders with the version the node checked the task against: the worker loads a
+   * dataset itself and keeps it while the version asked for is the one it holds.
+   */
+  readonly datasets: readonly { readonly dir: string; readonly version: string }[];
   readonly cohort: Cohort | null;
   readonly params: unknown;
   readonly input: unknown;

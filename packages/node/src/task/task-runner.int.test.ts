@@ -273,3 +273,29 @@ describe('policy at the node', () => {
     expect((await actions()).includes('task.released')).toBe(false);
   });
 });
+
+describe('operator changes while the node runs', () => {
+  const count = (s: ResultSubmission) => {
+    const r = hubOpens(s);
+    return r.status === 'ok' ? (r.output as { rows: number }).rows : null;
+  };
+
+  it('the next task sees a re-imported dataset and a raised minCount', async () => {
+    const project = { id: crypto.randomUUID(), name: 'diabetes' };
+    await runner.handle(goodTask({ project }));
+    expect(count(sent[0]!)).toBe(40);
+    await importDataset({
+      dir: paths.dir,
+      name: 'cohort',
+      file: await writeCsvFile(base, 'b.csv', makeCsv(55, 2)),
+      idColumn: 'id',
+      replace: true,
+    });
+    await runner.handle(goodTask({ project }));
+    expect(count(sent[1]!)).toBe(55);
+    await setPolicy({ dir: paths.dir, minCount: 100 });
+    await runner.handle(goodTask({ project }));
+    expect(hubOpens(sent[2]!)).toMatchObject({ status: 'refused', code: 'MIN_COUNT' });
+    expect(runs).toBe(3);
+  });
+});

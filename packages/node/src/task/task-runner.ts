@@ -1,13 +1,13 @@
-import { getAlgorithm, type Algorithm, type VariableInfo } from '@tessera/algorithms';
+import { getAlgorithm, type Algorithm } from '@tessera/algorithms';
 import type { ResultPayload, ResultSubmission, TaskEnvelope, TaskPayload } from '@tessera/protocol';
 import type { Logger } from 'pino';
-import { readDatasetSchema } from '../data/dataset-format.js';
 import type { Executor, ExecOutcome } from '../exec/executor.js';
 import { NODE_AUDIT_ACTIONS, createAuditLog, type AuditInput } from '../store/audit-log.js';
 import type { NodePaths } from '../store/layout.js';
 import { withLock } from '../store/lock.js';
 import { loadPolicy, savePolicy } from '../store/policy-store.js';
 import { checkTask } from './policy-check.js';
+import { createTaskInputs } from './task-inputs.js';
 import { buildSubmission, openTask, type NodeIdentity } from './task-crypto.js';
 import { outcomeAudited, outcomeEntry, receivedEntry, unopenedEntry } from './task-audit.js';
 import { receivedRecord, toResultPayload } from './task-facts.js';
@@ -52,6 +52,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const now = deps.now ?? (() => new Date());
   const inFlight = new Map<string, Promise<void>>();
   const tasks = createTaskStore(paths);
+  const inputs = createTaskInputs(paths);
   const auditLog = createAuditLog(paths);
   const audit = (entry: AuditInput): Promise<unknown> => auditLog.append(entry);
 
@@ -133,12 +134,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   }
 
   async function decideAndRun(p: TaskPayload): Promise<ExecOutcome> {
-    const policy = await loadPolicy(paths);
-    const datasets = new Map<string, readonly VariableInfo[]>();
-    for (const d of p.datasets) {
-      const s = await readDatasetSchema(paths.dataset(d)).catch(() => null);
-      if (s !== null) datasets.set(d, s.variables);
-    }
+    const policy = await inputs.policy();
+    const schemas = await inputs.datasets(p.datasets);
+    const datasets = new Map([...schemas].map(([name, s]) => [name, s.variables]));
     const decision = checkTask(p, { policy, datasets, findAlgorithm });
     if (!decision.ok) return { status: 'refused', code: decision.code, reason: decision.reason };
     if (decision.bindProjectId !== null) await bindProject(decision.bindProjectId, p.traceId);
@@ -149,7 +147,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       {
         algorithm: decision.algorithm.name,
         step: p.step,
-        datasets: p.datasets.map((name) => ({ name, dir: paths.dataset(name) })),
+        datasets: [...schemas.values()].map((s) => ({
+          dir: paths.dataset(s.name),
+          version: s.version,
+        })),
         cohort: p.cohort,
         params: decision.params,
         input: p.input,
