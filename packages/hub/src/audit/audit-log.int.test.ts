@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DB_KINDS } from '../../test/helpers/test-db.js';
 import { manualClock } from '../clock.js';
 import type { Db } from '../storage/db.js';
-import { appendAudit, listAudit, verifyAudit } from './audit-log.js';
+import { appendAudit, appendAudits, listAudit, verifyAudit } from './audit-log.js';
 
 const TRACE = '0123456789abcdef0123456789abcdef';
 
@@ -70,5 +70,25 @@ describe.each(TEST_DB_KINDS)('audit log on $name', (kind) => {
     const verdict = await verifyAudit(db);
     expect(verdict).toMatchObject({ ok: false, brokenAt: 2 });
     await db.query('UPDATE audit_log SET details = $1 WHERE seq = 2', [original]);
+  });
+
+  it('appends a batch in order, chained to the entries before it', async () => {
+    const before = (await listAudit(db, 0, 100)).length;
+    const appended = await db.transaction((tx) =>
+      appendAudits(
+        tx,
+        clock,
+        ['test.a', 'test.b', 'test.c'].map((action) => ({
+          actor: 'system',
+          action,
+          traceId: TRACE,
+        })),
+      ),
+    );
+    expect(appended.map((e) => e.seq)).toEqual([before + 1, before + 2, before + 3]);
+    const stored = await listAudit(db, before, 10);
+    expect(stored.map((e) => e.action)).toEqual(['test.a', 'test.b', 'test.c']);
+    expect(stored).toEqual(appended);
+    expect(await verifyAudit(db)).toMatchObject({ ok: true, entries: before + 3 });
   });
 });

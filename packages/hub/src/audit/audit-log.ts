@@ -49,39 +49,74 @@ export async function appendAudit(
   clock: Clock,
   input: AuditInput,
 ): Promise<AuditEntry> {
+  const [entry] = await appendAudits(tx, clock, [input]);
+  if (entry === undefined) throw new Error('no audit entry appended');
+  return entry;
+}
+
+/**
+ * Appends entries in order inside the caller's transaction `tx`: one lock, one read of the chain's
+ * end and one INSERT however many there are.
+ * @throws TypeError when details hold a value JSON cannot encode; the driver's error otherwise.
+ */
+export async function appendAudits(
+  tx: Queryable,
+  clock: Clock,
+  inputs: readonly AuditInput[],
+): Promise<AuditEntry[]> {
+  if (inputs.length === 0) return [];
   await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
   const last = await tx.query<{ seq: number; hash: string }>(
     'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
   );
-  const details = input.details ?? {};
-  const entry = chainEntry(
-    {
-      at: clock.now().toISOString(),
-      actor: input.actor,
-      action: input.action,
-      target: input.target ?? null,
-      details,
-      traceId: input.traceId,
-    },
-    last[0] ?? null,
+  const at = clock.now().toISOString();
+  let prev: { seq: number; hash: string } | null = last[0] ?? null;
+  const entries = inputs.map((input) => {
+    const entry = chainEntry(
+      {
+        at,
+        actor: input.actor,
+        action: input.action,
+        target: input.target ?? null,
+        details: input.details ?? {},
+        traceId: input.traceId,
+      },
+      prev,
+    );
+    prev = entry;
+    return entry;
+  });
+  const values = entries.map(
+    (_, i) => `(${COLUMNS.map((_c, j) => `$${i * 9 + j + 1}`).join(', ')})`,
   );
   await tx.query(
-    `INSERT INTO audit_log (seq, at, actor, action, target, details, trace_id, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      entry.seq,
-      entry.at,
-      entry.actor,
-      entry.action,
-      entry.target,
-      canonicalJson(details),
-      entry.traceId,
-      entry.prevHash,
-      entry.hash,
-    ],
+    `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ${values.join(', ')}`,
+    entries.flatMap((e) => [
+      e.seq,
+      e.at,
+      e.actor,
+      e.action,
+      e.target,
+      canonicalJson(e.details),
+      e.traceId,
+      e.prevHash,
+      e.hash,
+    ]),
   );
-  return entry;
+  return entries;
 }
+
+const COLUMNS = [
+  'seq',
+  'at',
+  'actor',
+  'action',
+  'target',
+  'details',
+  'trace_id',
+  'prev_hash',
+  'hash',
+] as const;
 
 /** Entries with seq > `after`, oldest first. Rows whose details no longer parse are shown raw. */
 export async function listAudit(q: Queryable, after: number, limit: number): Promise<AuditEntry[]> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Algorithm, HubDecision } from '@tessera/algorithms';
-import { sealJson, taskAd, taskPayloadSchema } from '@tessera/protocol';
+import { sealJson, taskAd, taskPayloadSchema, type SealedEnvelope } from '@tessera/protocol';
 import type { HubDeps } from '../deps.js';
 import type { Queryable } from '../storage/db.js';
 import type { Effects } from './effects.js';
@@ -100,10 +100,10 @@ async function openStep(
   const round = job.round + 1;
   const now = deps.clock.now();
   const deadline = new Date(now.getTime() + (d.deadlineMs ?? deps.config.stepDeadlineMs));
-  for (const site of sites) {
-    await insertTask(tx, job, alg, { step: d.step, input: d.input, round, deadline, now }, site);
-    fx.wakeTrusts.push(site.id);
-  }
+  const step = { step: d.step, input: d.input, round, deadline, now };
+  const tasks = sites.map((site) => sealedTask(job, alg, step, site));
+  await insertTasks(tx, job, step, tasks);
+  fx.wakeTrusts.push(...sites.map((s) => s.id));
   await tx.query(
     `UPDATE jobs SET status = 'running', state = $2::jsonb, step = $3, round = $4, min_sites = $5,
             step_deadline = $6 WHERE id = $1`,
@@ -124,14 +124,22 @@ async function openStep(
   fx.deadline = { jobId: job.id, round, at: deadline };
 }
 
-/** One task, its payload sealed to the site's pinned key (signed per delivery, in the queue). */
-async function insertTask(
-  tx: Queryable,
-  job: JobRow,
-  alg: Algorithm,
-  st: { step: string; input: unknown; round: number; deadline: Date; now: Date },
-  site: ParticipantRow,
-): Promise<void> {
+interface NewTask {
+  readonly id: string;
+  readonly trustId: string;
+  readonly sealed: SealedEnvelope;
+}
+
+interface StepSpec {
+  step: string;
+  input: unknown;
+  round: number;
+  deadline: Date;
+  now: Date;
+}
+
+/** One site's task, its payload sealed to the site's pinned key (signed per delivery). */
+function sealedTask(job: JobRow, alg: Algorithm, st: StepSpec, site: ParticipantRow): NewTask {
   const taskId = randomUUID();
   const payload = taskPayloadSchema.parse({
     taskId,
@@ -149,10 +157,29 @@ async function insertTask(
     deadline: st.deadline.toISOString(),
   });
   const ad = taskAd({ taskId, trust: site.name, round: st.round }, 'task');
-  const sealed = sealJson(payload, site.node_seal_public, ad);
+  return { id: taskId, trustId: site.id, sealed: sealJson(payload, site.node_seal_public, ad) };
+}
+
+/** Queues a step's tasks with one INSERT. */
+async function insertTasks(
+  tx: Queryable,
+  job: JobRow,
+  st: StepSpec,
+  tasks: readonly NewTask[],
+): Promise<void> {
+  // $1..$4 are shared by every row; each task adds its id, trust and sealed payload.
+  const rows = tasks.map(
+    (_, i) => `($${i * 3 + 5}, $1, $${i * 3 + 6}, $2, $3, 'queued', $${i * 3 + 7}::jsonb, $4)`,
+  );
   await tx.query(
     `INSERT INTO tasks (id, job_id, trust_id, round, step, status, sealed, created_at)
-     VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb, $7)`,
-    [taskId, job.id, site.id, st.round, st.step, JSON.stringify(sealed), st.now.toISOString()],
+     VALUES ${rows.join(', ')}`,
+    [
+      job.id,
+      st.round,
+      st.step,
+      st.now.toISOString(),
+      ...tasks.flatMap((t) => [t.id, t.trustId, JSON.stringify(t.sealed)]),
+    ],
   );
 }

@@ -1,5 +1,5 @@
 import type { Algorithm, HubDecision } from '@tessera/algorithms';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudits } from '../audit/audit-log.js';
 import type { DeadlineTimers, HubDeps } from '../deps.js';
 import { topics } from '../events.js';
 import { isoOf, type Queryable } from '../storage/db.js';
@@ -27,7 +27,7 @@ export async function runOrchestrated(
   const fx = await deps.db.transaction(async (tx) => {
     const e = noEffects();
     await work(tx, e);
-    for (const a of e.audits) await appendAudit(tx, deps.clock, a);
+    await appendAudits(tx, deps.clock, e.audits);
     return e;
   });
   for (const t of fx.wakeTrusts) deps.events.notify(topics.trust(t));

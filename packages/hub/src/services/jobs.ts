@@ -35,10 +35,11 @@ export async function submitJob(
   const { req, project, alg, params } = await checkSubmission(deps, actor, input);
   const id = randomUUID();
   await runOrchestrated(deps, async (tx, fx) => {
-    await tx.query(
+    const inserted = await tx.query<Omit<JobRow, 'project_name'>>(
       `INSERT INTO jobs (id, project_id, algorithm, algorithm_version, params, datasets, cohort,
                          secure_aggregation, status, trace_id, created_by, created_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, 'queued', $9, $10, $11)`,
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, 'queued', $9, $10, $11)
+       RETURNING *`,
       [
         id,
         project.id,
@@ -65,9 +66,9 @@ export async function submitJob(
       },
       traceId: ctx.traceId,
     });
-    const job = await loadJob(tx, id);
-    if (job === undefined) throw new TesseraError('INTERNAL', 'job vanished');
-    await startJob(deps, tx, job, alg, fx);
+    const row = inserted[0];
+    if (row === undefined) throw new TesseraError('INTERNAL', 'job not inserted');
+    await startJob(deps, tx, { ...row, project_name: project.name }, alg, fx);
   });
   const job = await loadJob(deps.db, id);
   if (job === undefined) throw new TesseraError('INTERNAL', 'job vanished');

@@ -12,6 +12,7 @@ import {
 } from '@tessera/protocol';
 import { appendAudit } from '../audit/audit-log.js';
 import type { HubDeps, RequestCtx } from '../deps.js';
+import type { Queryable } from '../storage/db.js';
 import { closeStepIfComplete } from '../orchestrator/orchestrator.js';
 import type { TrustRow } from './trusts.js';
 
@@ -51,42 +52,17 @@ export async function submitResult(
   }
   const payload = await openResult(deps, ctx, trust, task, sub);
   const accepted = await deps.db.transaction(async (tx) => {
-    const locked = await tx.query<TaskRow>(
-      `SELECT t.id, t.job_id, t.round, t.status, j.status AS job_status, j.round AS job_round
-         FROM tasks t JOIN jobs j ON j.id = t.job_id WHERE t.id = $1 FOR UPDATE OF t`,
-      [task.id],
-    );
-    const t = locked[0] ?? task;
-    if (t.status === 'done') return { duplicate: true };
-    if (t.status === 'closed' || t.job_status !== 'running' || t.job_round !== t.round) {
-      throw new TesseraError('CONFLICT', 'the step of this task is closed');
-    }
-    const site =
-      payload.status === 'ok'
-        ? { status: 'ok', code: null, reason: null }
-        : { status: payload.status, code: payload.code, reason: payload.reason };
-    await tx.query(
-      `UPDATE tasks SET status = 'done', result = $2::jsonb, site_status = $3, site_code = $4,
-              site_reason = $5, done_at = $6, lease_until = NULL WHERE id = $1`,
-      [
-        t.id,
-        JSON.stringify(payload),
-        site.status,
-        site.code,
-        site.reason,
-        deps.clock.now().toISOString(),
-      ],
-    );
+    if (!(await storeResult(deps, tx, task, payload))) return { duplicate: await isDone(tx, task) };
     await appendAudit(tx, deps.clock, {
       actor: actor(trust),
       action: 'task.result',
-      target: `task:${t.id}`,
+      target: `task:${task.id}`,
       details: {
-        jobId: t.job_id,
-        round: t.round,
+        jobId: task.job_id,
+        round: task.round,
         trust: trust.name,
-        status: site.status,
-        code: site.code,
+        status: payload.status,
+        code: payload.status === 'ok' ? null : payload.code,
       },
       traceId: ctx.traceId,
     });
@@ -94,6 +70,48 @@ export async function submitResult(
   });
   if (!accepted.duplicate) await closeStepIfComplete(deps, task.job_id, task.round);
   return { type: 'result-accepted', taskId: task.id, duplicate: accepted.duplicate };
+}
+
+/**
+ * Stores the result when the task still waits for one: open, and of its job's current round while
+ * the job runs. False when it does not (a concurrent writer changed it first: row lock, re-check).
+ */
+async function storeResult(
+  deps: Pick<HubDeps, 'clock'>,
+  tx: Queryable,
+  task: TaskRow,
+  payload: ResultPayload,
+): Promise<boolean> {
+  const failed = payload.status === 'ok' ? null : payload;
+  const rows = await tx.query(
+    `UPDATE tasks t SET status = 'done', result = $2::jsonb, site_status = $3, site_code = $4,
+            site_reason = $5, done_at = $6, lease_until = NULL
+       FROM jobs j
+      WHERE t.id = $1 AND j.id = t.job_id AND t.status IN ('queued', 'leased')
+        AND j.status = 'running' AND j.round = t.round
+      RETURNING t.id`,
+    [
+      task.id,
+      JSON.stringify(payload),
+      payload.status,
+      failed?.code ?? null,
+      failed?.reason ?? null,
+      deps.clock.now().toISOString(),
+    ],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Whether a task whose result was not stored already has one (a duplicate).
+ * @throws TesseraError CONFLICT when it has none: its step is closed.
+ */
+async function isDone(tx: Queryable, task: TaskRow): Promise<true> {
+  const rows = await tx.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [
+    task.id,
+  ]);
+  if (rows[0]?.status === 'done') return true;
+  throw new TesseraError('CONFLICT', 'the step of this task is closed');
 }
 
 async function openResult(

@@ -10,7 +10,7 @@ import {
 import { appendAudit } from '../audit/audit-log.js';
 import type { HubDeps, RequestCtx } from '../deps.js';
 import { topics } from '../events.js';
-import { claimTasks, msUntilNextLeaseExpiry } from '../queue/task-queue.js';
+import { claimTasks, type ClaimedTask } from '../queue/task-queue.js';
 import type { TrustRow } from './trusts.js';
 
 /** How a trust appears in audit entries. */
@@ -85,21 +85,16 @@ export async function poll(
     tasks,
   });
   for (;;) {
-    const claimed = await claimTasks(deps, trust.id, req.max);
+    const claim = await claimTasks(deps, trust.id, req.max);
     const left = until - Date.now();
-    if (claimed.length > 0 || left <= 0 || deps.events.closed) {
-      return answer(claimed.map((c) => signTask(deps, trust, c)));
+    if (claim.tasks.length > 0 || left <= 0 || deps.events.closed) {
+      return answer(claim.tasks.map((c) => signTask(deps, trust, c)));
     }
-    const leaseMs = await msUntilNextLeaseExpiry(deps, trust.id);
-    await deps.events.wait(topics.trust(trust.id), Math.min(left, leaseMs ?? left));
+    await deps.events.wait(topics.trust(trust.id), Math.min(left, claim.msToNextExpiry ?? left));
   }
 }
 
-function signTask(
-  deps: HubDeps,
-  trust: TrustRow,
-  c: Awaited<ReturnType<typeof claimTasks>>[number],
-): TaskEnvelope {
+function signTask(deps: HubDeps, trust: TrustRow, c: ClaimedTask): TaskEnvelope {
   const header = {
     taskId: c.id,
     jobId: c.jobId,
