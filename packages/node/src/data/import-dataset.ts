@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Column, VariableInfo } from '@tessera/algorithms';
 import { TesseraError, nameSchema, variableNameSchema } from '@tessera/protocol';
-import { exists, fsyncDir, writeFileAtomic, writeJsonAtomic } from '../store/atomic-file.js';
+import { exists, fsyncDirSync, writeFileAtomic, writeJsonAtomic } from '../store/atomic-file.js';
 import { NODE_AUDIT_ACTIONS, appendAudit } from '../store/audit-log.js';
 import { nodePaths, type NodePaths } from '../store/layout.js';
 import { withLock } from '../store/lock.js';
@@ -130,12 +130,12 @@ async function moveIntoPlace(
     const old = join(paths.datasets, `.old-${randomBytes(6).toString('hex')}`);
     await rename(target, old);
     await rename(tmp, target);
-    await fsyncDir(paths.datasets);
+    fsyncDirSync(paths.datasets);
     await rm(old, { recursive: true, force: true });
     return;
   }
   await rename(tmp, target);
-  await fsyncDir(paths.datasets);
+  fsyncDirSync(paths.datasets);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, fsyncSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import {
   auditEntrySchema,
   chainEntry,
@@ -75,7 +76,7 @@ export function createAuditLog(paths: NodePaths): AuditLog {
           },
           prev,
         );
-        tail = { seq: entry.seq, hash: entry.hash, ...(await appendLine(paths.audit, entry)) };
+        tail = { seq: entry.seq, hash: entry.hash, ...appendLine(paths.audit, entry) };
         return entry;
       });
     },
@@ -96,7 +97,7 @@ async function lastEntry(
   tail: Tail | null,
 ): Promise<{ seq: number; hash: string } | null> {
   if (tail !== null) {
-    const now = await stat(path).catch(() => null);
+    const now = statSync(path, { throwIfNoEntry: false });
     if (now?.ino === tail.ino && now.size === tail.size && now.mtimeMs === tail.mtimeMs)
       return tail;
   }
@@ -105,19 +106,20 @@ async function lastEntry(
 }
 
 // The fsync makes the entry durable before what it records happens (a release is audited
-// before it leaves). Returns the file's identity after the write, to recognise it next time.
-async function appendLine(
+// before it leaves). Plain system calls, as in replaceFileSync. Returns the file's identity
+// after the write, to recognise it next time.
+function appendLine(
   path: string,
   entry: AuditEntry,
-): Promise<{ ino: number; size: number; mtimeMs: number }> {
-  const fh = await open(path, 'a', 0o600);
+): { ino: number; size: number; mtimeMs: number } {
+  const fd = openSync(path, 'a', 0o600);
   try {
-    await fh.appendFile(`${JSON.stringify(entry)}\n`);
-    await fh.sync();
-    const { ino, size, mtimeMs } = await fh.stat();
+    writeFileSync(fd, `${JSON.stringify(entry)}\n`);
+    fsyncSync(fd);
+    const { ino, size, mtimeMs } = fstatSync(fd);
     return { ino, size, mtimeMs };
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 
 /** What was made of a file, made again only when the file changed. */
 export interface CachedFile<T> {
@@ -17,7 +17,7 @@ export function cachedFile<T>(path: string, load: () => Promise<T>): CachedFile<
   return {
     async get() {
       // Keyed before loading: a change during the load makes the next key differ.
-      const key = await fileKey(path);
+      const key = fileKey(path);
       if (hit?.key === key) return hit.value;
       const value = await load();
       hit = { key, value };
@@ -26,12 +26,9 @@ export function cachedFile<T>(path: string, load: () => Promise<T>): CachedFile<
   };
 }
 
-async function fileKey(path: string): Promise<string> {
-  try {
-    const s = await stat(path);
-    return `${String(s.ino)}:${String(s.size)}:${String(s.mtimeMs)}:${String(s.ctimeMs)}`;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    throw e;
-  }
+// A plain system call, as in replaceFileSync: this runs for every task.
+function fileKey(path: string): string {
+  const s = statSync(path, { throwIfNoEntry: false });
+  if (s === undefined) return 'missing';
+  return `${String(s.ino)}:${String(s.size)}:${String(s.mtimeMs)}:${String(s.ctimeMs)}`;
 }

@@ -1,4 +1,5 @@
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TesseraError } from '@tessera/protocol';
 
@@ -39,25 +40,17 @@ async function holdFileLock<T>(path: string, fn: () => Promise<T>, waitMs: numbe
   try {
     return await fn();
   } finally {
-    await unlink(path).catch(() => undefined);
+    release(path);
   }
 }
 
+// The lock file is taken and dropped with plain system calls (see replaceFileSync for why): it
+// is taken twice per task, and only waiting for another holder yields to the event loop.
 async function acquire(path: string, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   let pause = 2;
   for (;;) {
-    try {
-      const fh = await open(path, 'wx', 0o600);
-      try {
-        await fh.writeFile(String(process.pid));
-      } finally {
-        await fh.close();
-      }
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
+    if (tryCreate(path)) return;
     if (await isStale(path)) {
       await unlink(path).catch(() => undefined);
       continue;
@@ -70,6 +63,32 @@ async function acquire(path: string, waitMs: number): Promise<void> {
     await sleep(pause);
     pause = Math.min(pause * 2, 50);
   }
+}
+
+// Best effort, as a lock left behind is broken once its pid is dead.
+function release(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone, or not ours to remove
+  }
+}
+
+/** Creates the lock file holding this pid; false when it exists. */
+function tryCreate(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, String(process.pid));
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 async function isStale(path: string): Promise<boolean> {

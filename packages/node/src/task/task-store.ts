@@ -9,7 +9,7 @@ import {
   taskEnvelopeSchema,
   traceIdSchema,
 } from '@tessera/protocol';
-import { readJsonFile, replaceFile, type Durability } from '../store/atomic-file.js';
+import { readJsonFile, replaceFileSync, type Durability } from '../store/atomic-file.js';
 import type { NodePaths } from '../store/layout.js';
 
 /** A task's life at the node: received → done (result sealed, signed, kept) → acknowledged. */
@@ -63,12 +63,12 @@ export async function readTask(paths: NodePaths, taskId: string): Promise<TaskRe
 /** Writes a task record durably, creating the folder if needed (for tools and tests). */
 export async function writeTask(paths: NodePaths, rec: TaskRecord): Promise<void> {
   await mkdir(paths.tasks, { recursive: true, mode: 0o700 });
-  await putTask(paths, rec, 'full');
+  putTask(paths, rec, 'full');
 }
 
 // Not re-validated: the node built the record. Indented, so operators can read the files.
-function putTask(paths: NodePaths, rec: TaskRecord, durability: Durability): Promise<void> {
-  return replaceFile(paths.task(rec.taskId), `${JSON.stringify(rec, null, 2)}\n`, { durability });
+function putTask(paths: NodePaths, rec: TaskRecord, durability: Durability): void {
+  replaceFileSync(paths.task(rec.taskId), `${JSON.stringify(rec, null, 2)}\n`, { durability });
 }
 
 /** The running node's task records, with the ids it holds kept in memory. */
@@ -96,7 +96,7 @@ export function createTaskStore(paths: NodePaths): TaskStore {
     },
     async write(rec, durability) {
       const set = await known();
-      await putTask(paths, rec, durability);
+      putTask(paths, rec, durability);
       set.add(rec.taskId);
     },
   };
