@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, MessageBus, Queryable } from './db.js';
+import { createStatementCache } from './statement-cache.js';
 
 /**
  * A PostgreSQL connection pool behind the {@link Db} interface, for hubs that outgrow the embedded
@@ -12,8 +13,14 @@ export async function openPostgresDb(connectionString: string, max = 10): Promis
   pool.on('error', () => undefined);
   const probe = await pool.connect();
   probe.release();
+  // Named statements: each connection parses and plans a statement once, not on every call.
+  const statements = createStatementCache();
+  const config = (text: string, params: readonly unknown[]): pg.QueryConfig => {
+    const { name } = statements.lookup(text);
+    return { text, values: [...params], ...(name === '' ? {} : { name }) };
+  };
   const query = async <T extends object>(sql: string, params: readonly unknown[] = []) => {
-    const r = await pool.query<T & pg.QueryResultRow>(sql, [...params]);
+    const r = await pool.query<T & pg.QueryResultRow>(config(sql, params));
     return r.rows as T[];
   };
   let closed = false;
@@ -26,7 +33,7 @@ export async function openPostgresDb(connectionString: string, max = 10): Promis
       const client = await pool.connect();
       const tx: Queryable = {
         async query<T extends object>(sql: string, params: readonly unknown[] = []) {
-          const r = await client.query<T & pg.QueryResultRow>(sql, [...params]);
+          const r = await client.query<T & pg.QueryResultRow>(config(sql, params));
           return r.rows as T[];
         },
       };

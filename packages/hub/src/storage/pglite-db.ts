@@ -1,5 +1,6 @@
 import { PGlite, parse, protocol } from '@electric-sql/pglite';
 import type { Db, Queryable } from './db.js';
+import { createStatementCache, type Statement } from './statement-cache.js';
 
 /** A PGlite database that can also be dumped, to clone it cheaply (tests). */
 export interface PgliteDb extends Db {
@@ -14,7 +15,8 @@ export interface PgliteDb extends Db {
  *
  * Statements go to PGlite as one extended-protocol message each (parse, bind, describe, execute,
  * sync): one call into the WebAssembly instead of the six PGlite's own `query` makes, which halves
- * the cost of a small statement. Parameters are sent as text and typed by the server, as SQL
+ * the cost of a small statement; each distinct statement is prepared once under a name, which
+ * saves planning it again on every call. Parameters are sent as text and typed by the server, as SQL
  * written for node-postgres expects. Writes reach the data folder as each call returns (NODEFS),
  * so a killed process keeps every committed transaction.
  * @throws the PGlite error when the folder cannot be opened.
@@ -24,9 +26,17 @@ export async function openPgliteDb(dataDir?: string, o: { from?: Blob } = {}): P
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(o.from === undefined ? {} : { loadDataDir: o.from }),
   });
+  const statements = createStatementCache();
   const run: Run = async (sql, params = []) => {
-    const message = statementMessage(sql, params);
-    const r = await pg.runExclusive(() => pg.execProtocol(message));
+    const st = statements.lookup(sql);
+    const message = statementMessage(st, sql, params);
+    const r = await pg
+      .runExclusive(() => pg.execProtocol(message))
+      .catch((e: unknown) => {
+        // The statement may not have been prepared: parse it again, under a new name, next time.
+        statements.forget(sql);
+        throw e;
+      });
     const results = parse.parseResults(r.messages, pg.parsers);
     return { rows: results[0]?.rows ?? [], command: results[0]?.command };
   };
@@ -84,11 +94,11 @@ function createLock(): <R>(task: () => Promise<R>) => Promise<R> {
   };
 }
 
-function statementMessage(sql: string, params: readonly unknown[]): Uint8Array {
+function statementMessage(st: Statement, sql: string, params: readonly unknown[]): Uint8Array {
   const s = protocol.serialize;
   const parts = [
-    s.parse({ text: sql }),
-    s.bind({ values: params.map(textParam) }),
+    ...(st.prepared ? [] : [s.parse({ name: st.name, text: sql })]),
+    s.bind({ statement: st.name, values: params.map(textParam) }),
     s.describe({ type: 'P' }),
     s.execute({}),
     s.sync(),
