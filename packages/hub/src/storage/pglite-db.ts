@@ -33,8 +33,8 @@ export async function openPgliteDb(dataDir?: string, o: { from?: Blob } = {}): P
     const r = await pg
       .runExclusive(() => pg.execProtocol(message))
       .catch((e: unknown) => {
-        // The statement may not have been prepared: parse it again, under a new name, next time.
-        statements.forget(sql);
+        // Its parse may have failed: parse it again, under a new name, next time.
+        if (!st.prepared) statements.forget(sql);
         throw e;
       });
     const results = parse.parseResults(r.messages, pg.parsers);
