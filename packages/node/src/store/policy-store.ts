@@ -35,7 +35,8 @@ export function defaultPolicy(minCount = DEFAULT_MIN_COUNT): NodePolicy {
 }
 
 /**
- * Reads policy.json (re-read for every task: operator commands change it while the node runs).
+ * Reads policy.json (the task runner re-reads it whenever the file changed: operator commands
+ * change it while the node runs).
  * @throws TesseraError BAD_REQUEST when the file is invalid, so a broken policy never means "allow".
  */
 export async function loadPolicy(paths: NodePaths): Promise<NodePolicy> {
