@@ -1,7 +1,7 @@
 // `npm run bench` (issue 2, STYLE 20): envelope seal+open throughput and the latency of a trivial
 // one-step job with 3 and 10 real node processes. Figures go to stdout, progress to stderr.
 //
-//   node bench/run.mjs [--jobs 50] [--warmup 5] [--sites 3,10] [--rows 200] [--profile]
+//   node bench/run.mjs [--jobs 50] [--warmup 20] [--sites 3,10] [--rows 200] [--profile]
 //                      [--cpu-prof] [--database-url URL] [--only envelope|latency] [--keep]
 //
 // --profile breaks each job's latency down from the hub's and nodes' audit timestamps and the
@@ -30,7 +30,7 @@ const LATENCY_TARGET_SITES = 10;
 const { values: opt } = parseArgs({
   options: {
     jobs: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '20' },
     sites: { type: 'string', default: '3,10' },
     rows: { type: 'string', default: '200' },
     only: { type: 'string' },
