@@ -1,11 +1,12 @@
 import type { Algorithm } from './framework.js';
+import { histogram } from './histogram/index.js';
 import { summary } from './summary/index.js';
 
 /*
  * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
  * frozen list, not a mutable registry, so nothing at run time can add code that nodes would run.
  */
-const BUILT_INS: readonly Algorithm[] = Object.freeze([summary]);
+const BUILT_INS: readonly Algorithm[] = Object.freeze([summary, histogram]);
 
 /** Every built-in algorithm, in a stable order. */
 export function listAlgorithms(): readonly Algorithm[] {
