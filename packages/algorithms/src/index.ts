@@ -38,3 +38,17 @@ export {
   type Moments,
 } from './numerics/moments.js';
 export { createRng, type Rng } from './numerics/random.js';
+export {
+  lnGamma,
+  regularizedBeta,
+  regularizedGammaP,
+  normalCdf,
+  normalQuantile,
+  studentTCdf,
+  studentTQuantile,
+  chiSquareCdf,
+  fCdf,
+  twoSidedTPValue,
+  chiSquarePValue,
+  fPValue,
+} from './numerics/distributions.js';
