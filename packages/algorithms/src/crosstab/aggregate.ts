@@ -1,0 +1,76 @@
+import type { HubDecision, SiteResult } from '../framework.js';
+import { describeSites } from '../summary/aggregate.js';
+import { pearsonChiSquare } from './chi-square.js';
+import {
+  crosstabLocalOutputSchema,
+  type CrosstabLocalOutput,
+  type CrosstabParams,
+  type CrosstabResult,
+} from './schemas.js';
+
+/** Hub-side failure codes of `crosstab` (HubDecision `failed`). */
+export const CROSSTAB_FAILURES = {
+  NO_SITES: 'no site released a result',
+  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+} as const;
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Adds one site's table into the pooled one; a cell null at the site becomes null. */
+function addSite(
+  pooled: (number | null)[][],
+  rows: string[],
+  cols: string[],
+  o: CrosstabLocalOutput,
+) {
+  const ci = o.columnLevels.map((l) => cols.indexOf(l));
+  o.rowLevels.forEach((level, a) => {
+    const target = pooled[rows.indexOf(level)];
+    if (target === undefined) return; // cannot happen: rows is the union of the sites' levels
+    o.counts[a]?.forEach((n, b) => {
+      const j = ci[b] ?? -1;
+      const cur = target[j];
+      if (cur !== undefined) target[j] = cur === null || n === null ? null : cur + n;
+    });
+  });
+}
+
+/**
+ * Pools the sites' 'table' outputs: levels are the union over the sites (a site without a level
+ * holds no row of it), cells add exactly, and a cell suppressed at any site is null. The
+ * chi-square test runs on the pooled table only when no cell is null.
+ */
+export function aggregateCrosstab(
+  _params: CrosstabParams,
+  results: readonly SiteResult[],
+): HubDecision<null> {
+  const ok = results.filter((r) => r.status === 'ok');
+  if (ok.length === 0) return { kind: 'failed', code: 'NO_SITES', reason: describeSites(results) };
+  const outputs: CrosstabLocalOutput[] = [];
+  for (const r of ok) {
+    const parsed = crosstabLocalOutputSchema.safeParse(r.output);
+    if (!parsed.success) {
+      const reason = `${r.trust}: output does not fit the crosstab step`;
+      return { kind: 'failed', code: 'INVALID_OUTPUT', reason };
+    }
+    outputs.push(parsed.data);
+  }
+  const rows = [...new Set(outputs.flatMap((o) => o.rowLevels))].sort(byCodeUnit);
+  const columns = [...new Set(outputs.flatMap((o) => o.columnLevels))].sort(byCodeUnit);
+  const counts = rows.map(() => new Array<number | null>(columns.length).fill(0));
+  for (const o of outputs) addSite(counts, rows, columns, o);
+  const complete = counts.every((r) => r.every((n) => n !== null));
+  const test = complete
+    ? pearsonChiSquare(counts)
+    : 'cells were suppressed at some site, so the chi-square test is not computed';
+  const result: CrosstabResult = {
+    n: outputs.reduce((s, o) => s + o.rows, 0),
+    sites: outputs.length,
+    missing: outputs.reduce((s, o) => s + o.missing, 0),
+    rows,
+    columns,
+    counts,
+    ...(typeof test === 'string' ? { chiSquare: null, note: test } : { chiSquare: test }),
+  };
+  return { kind: 'done', result };
+}

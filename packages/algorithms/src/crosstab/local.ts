@@ -1,0 +1,84 @@
+import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import { suppressSmallCells } from '../summary/local.js';
+import type { Column } from '../table.js';
+import type { CrosstabLocalOutput, CrosstabParams } from './schemas.js';
+
+/** Raw local counts before disclosure. */
+export interface CrosstabRawCounts {
+  rows: number;
+  missing: number;
+  rowLevels: string[];
+  columnLevels: string[];
+  counts: number[][];
+}
+
+type Categorical = Extract<Column, { kind: 'categorical' }>;
+
+function categorical(ctx: LocalStepContext<CrosstabParams>, name: string): Categorical {
+  const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
+  if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
+  if (col.kind !== 'categorical') throw new Error(`variable ${name} is not categorical`);
+  return col;
+}
+
+/**
+ * Local step 'table': the count of every (row level, column level) pair over the rows holding
+ * both values, with every level of the dataset (zeros included).
+ *
+ * @throws Error when a variable is absent or not categorical.
+ */
+export function runCrosstab(ctx: LocalStepContext<CrosstabParams>): CrosstabRawCounts {
+  const r = categorical(ctx, ctx.params.rows);
+  const c = categorical(ctx, ctx.params.columns);
+  const width = c.levels.length;
+  const flat = new Array<number>(r.levels.length * width).fill(0);
+  let missing = 0;
+  for (let i = 0; i < ctx.table.rows; i++) {
+    const a = r.codes[i] ?? -1;
+    const b = c.codes[i] ?? -1;
+    if (a < 0 || b < 0) missing++;
+    else flat[a * width + b] = (flat[a * width + b] ?? 0) + 1;
+  }
+  const counts = r.levels.map((_, a) => flat.slice(a * width, (a + 1) * width));
+  return {
+    rows: ctx.table.rows,
+    missing,
+    rowLevels: [...r.levels],
+    columnLevels: [...c.levels],
+    counts,
+  };
+}
+
+/**
+ * Disclosure check of 'table': refuses (MIN_COUNT) when fewer than minCount rows hold both
+ * values; otherwise suppresses small cells with summary's primary and secondary suppression, so
+ * no hidden cell follows from the released total.
+ */
+export function discloseCrosstab(
+  raw: CrosstabRawCounts,
+  ctx: LocalStepContext<CrosstabParams>,
+): LocalOutcome {
+  const min = ctx.policy.minCount;
+  const total = raw.rows - raw.missing;
+  if (total < min) {
+    const { rows, columns } = ctx.params;
+    const reason = `fewer than ${min} rows have both ${rows} and ${columns}`;
+    return { status: 'refused', code: 'MIN_COUNT', reason };
+  }
+  const key = (a: number, b: number): string => `${a}:${b}`;
+  const levels: Record<string, number> = {};
+  raw.counts.forEach((row, a) => {
+    row.forEach((n, b) => (levels[key(a, b)] = n));
+  });
+  const kept = suppressSmallCells(
+    { kind: 'categorical', count: total, missing: raw.missing, levels, suppressed: [] },
+    min,
+  ).levels;
+  const output: CrosstabLocalOutput = {
+    ...raw,
+    counts: raw.counts.map((row, a) =>
+      row.map((_, b) => (Object.hasOwn(kept, key(a, b)) ? (kept[key(a, b)] ?? 0) : null)),
+    ),
+  };
+  return { status: 'ok', output };
+}
