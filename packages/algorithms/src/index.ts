@@ -52,3 +52,5 @@ export {
   chiSquarePValue,
   fPValue,
 } from './numerics/distributions.js';
+export { ttest, TTEST_STEP, TTEST_FAILURES, ttestParamsSchema } from './ttest/index.js';
+export type { TtestParams, TtestResult, TtestGroup } from './ttest/index.js';

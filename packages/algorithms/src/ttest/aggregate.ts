@@ -1,0 +1,77 @@
+import type { HubDecision, SiteResult } from '../framework.js';
+import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
+import { poolMoments, type Moments } from '../numerics/moments.js';
+import { describeSites } from '../summary/aggregate.js';
+import { ttestLocalOutputSchema, type TtestParams, type TtestResult } from './schemas.js';
+
+/** Hub-side failure codes of `ttest` (HubDecision `failed`). */
+export const TTEST_FAILURES = {
+  NO_SITES: 'no site released a result',
+  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  LEVEL_MISMATCH: 'sites compared different levels',
+  DEGENERATE: 'a group has fewer than two values or both groups have zero variance',
+} as const;
+
+type Failure = Extract<HubDecision<null>, { kind: 'failed' }>;
+const fail = (code: keyof typeof TTEST_FAILURES, reason: string): Failure => ({
+  kind: 'failed',
+  code,
+  reason,
+});
+
+/**
+ * Pools the sites' 'groups' outputs (Chan et al.'s formula per group) and computes Welch's t-test:
+ * t = (mean_a − mean_b)/√(s_a²/n_a + s_b²/n_b), Welch–Satterthwaite df, two-sided p and a 95%
+ * interval from the t quantile.
+ */
+export function aggregateGroups(
+  params: TtestParams,
+  results: readonly SiteResult[],
+): HubDecision<null> {
+  const ok = results.filter((r) => r.status === 'ok');
+  if (ok.length === 0) return fail('NO_SITES', describeSites(results));
+  let levels: readonly [string, string] | undefined = params.levels;
+  let a: Moments = { count: 0, mean: 0, m2: 0 };
+  let b: Moments = { count: 0, mean: 0, m2: 0 };
+  for (const r of ok) {
+    const parsed = ttestLocalOutputSchema.safeParse(r.output);
+    if (!parsed.success) return fail('INVALID_OUTPUT', `${r.trust}: output does not fit ttest`);
+    const out = parsed.data;
+    levels ??= out.levels;
+    if (out.levels[0] !== levels[0] || out.levels[1] !== levels[1]) {
+      return fail('LEVEL_MISMATCH', `${r.trust}: ${out.levels.join(' vs ')}`);
+    }
+    a = poolMoments(a, out.groups[0]);
+    b = poolMoments(b, out.groups[1]);
+  }
+  if (levels === undefined) return fail('INVALID_OUTPUT', 'no levels'); // unreachable: ok ≥ 1
+  return welch(levels, a, b);
+}
+
+function welch(levels: readonly [string, string], a: Moments, b: Moments): HubDecision<null> {
+  if (a.count < 2 || b.count < 2) return fail('DEGENERATE', 'a group has fewer than 2 values');
+  const va = a.m2 / (a.count - 1);
+  const vb = b.m2 / (b.count - 1);
+  const wa = va / a.count;
+  const wb = vb / b.count;
+  const se = Math.sqrt(wa + wb);
+  if (!(se > 0)) return fail('DEGENERATE', 'both groups have zero variance');
+  const difference = a.mean - b.mean;
+  const statistic = difference / se;
+  const df = (wa + wb) ** 2 / (wa ** 2 / (a.count - 1) + wb ** 2 / (b.count - 1));
+  const half = studentTQuantile(0.975, df) * se;
+  const result: TtestResult = {
+    n: a.count + b.count,
+    groups: {
+      [levels[0]]: { count: a.count, mean: a.mean, sd: Math.sqrt(va) },
+      [levels[1]]: { count: b.count, mean: b.mean, sd: Math.sqrt(vb) },
+    },
+    difference,
+    standardError: se,
+    statistic,
+    df,
+    pValue: twoSidedTPValue(statistic, df),
+    ci: [difference - half, difference + half],
+  };
+  return { kind: 'done', result };
+}

@@ -1,0 +1,35 @@
+import type { Algorithm } from '../framework.js';
+import { aggregateGroups } from './aggregate.js';
+import { discloseGroups, runGroups } from './local.js';
+import { ttestParamsSchema, type TtestParams } from './schemas.js';
+
+/** Name of the single local step of `ttest`. */
+export const TTEST_STEP = 'groups';
+
+/**
+ * `ttest` (issue 3): Welch's two-sample t-test of a number variable between two levels of a
+ * categorical one. One round: every site sends count, mean and m2 per group; the hub pools them
+ * exactly and computes t, the Welch–Satterthwaite df, the p-value and a 95% interval.
+ */
+export const ttest: Algorithm<TtestParams, null> = {
+  name: 'ttest',
+  version: '1.0.0',
+  description: "Welch's two-sample t-test of a number variable between two groups",
+  params: ttestParamsSchema,
+  variables: (params) => [params.variable, params.group],
+  start: () => ({ kind: 'step', step: TTEST_STEP, input: null, state: null }),
+  local: {
+    [TTEST_STEP]: {
+      run: runGroups,
+      // The output handed to disclose is the one runGroups returned for the same context.
+      disclose: (output, ctx) => discloseGroups(output as ReturnType<typeof runGroups>, ctx),
+    },
+  },
+  aggregate: (params, _state, step, results) =>
+    step === TTEST_STEP
+      ? aggregateGroups(params, results)
+      : { kind: 'failed', code: 'UNKNOWN_STEP', reason: `ttest has no step '${step}'` },
+};
+
+export { TTEST_FAILURES } from './aggregate.js';
+export * from './schemas.js';

@@ -1,0 +1,65 @@
+import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import { moments } from '../numerics/moments.js';
+import type { TtestLocalOutput, TtestParams } from './schemas.js';
+
+/** Returned by the local step when the job does not fit this site's data; disclose refuses it. */
+interface Unfit {
+  readonly unfit: string;
+}
+type RunOutput = TtestLocalOutput | Unfit;
+
+/**
+ * Local step 'groups': count, mean and m2 of `variable` in each of the two levels of `group`,
+ * over the rows where both are present. Returns an `unfit` marker (refused by disclose as
+ * INVALID_PARAMS) when the variables have the wrong kinds or the levels cannot be determined.
+ *
+ * @throws Error when a variable is not in the table (the node checks with checkVariables first).
+ */
+export function runGroups(ctx: LocalStepContext<TtestParams>): RunOutput {
+  const { variable, group } = ctx.params;
+  const cols = ctx.table.columns;
+  const y = Object.hasOwn(cols, variable) ? cols[variable] : undefined;
+  const g = Object.hasOwn(cols, group) ? cols[group] : undefined;
+  if (y === undefined || g === undefined) throw new Error('a variable is not in the dataset');
+  if (y.kind !== 'number') return { unfit: `variable ${variable} is not a number variable` };
+  if (g.kind !== 'categorical') return { unfit: `group ${group} is not categorical` };
+  const levels = ctx.params.levels ?? g.levels;
+  const [a, b] = levels;
+  if (levels.length !== 2 || a === undefined || b === undefined) {
+    return { unfit: `group ${group} does not have exactly two levels; name them in levels` };
+  }
+  const codes = [g.levels.indexOf(a), g.levels.indexOf(b)];
+  // Also keeps missing rows (code -1) from matching an absent level below.
+  if (codes.includes(-1)) return { unfit: `group ${group} lacks a requested level` };
+  const values: [number[], number[]] = [[], []];
+  for (let i = 0; i < g.codes.length; i++) {
+    const k = codes.indexOf(g.codes[i] ?? -1);
+    const v = y.values[i] ?? Number.NaN;
+    if (k < 0 || Number.isNaN(v)) continue;
+    values[k]?.push(v);
+  }
+  return { levels: [a, b], groups: [moments(values[0]), moments(values[1])] };
+}
+
+/**
+ * Disclosure check of 'groups': refuses INVALID_PARAMS for an unfit job and MIN_COUNT when either
+ * group has fewer than minCount values (naming the level, not the count). Means and m2 of groups
+ * at or above minCount are released; nothing row-level is.
+ */
+export function discloseGroups(
+  output: RunOutput,
+  ctx: LocalStepContext<TtestParams>,
+): LocalOutcome {
+  if ('unfit' in output) return { status: 'refused', code: 'INVALID_PARAMS', reason: output.unfit };
+  const min = ctx.policy.minCount;
+  for (let k = 0; k < 2; k++) {
+    if ((output.groups[k]?.count ?? 0) < min) {
+      return {
+        status: 'refused',
+        code: 'MIN_COUNT',
+        reason: `group ${output.levels[k] ?? ''} has fewer than ${min} values`,
+      };
+    }
+  }
+  return { status: 'ok', output };
+}

@@ -1,0 +1,69 @@
+import { variableNameSchema } from '@tessera/protocol';
+import { z } from 'zod';
+
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
+const level = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((v) => !RESERVED.has(v), 'a reserved name');
+
+/**
+ * `ttest` params: Welch's two-sample t-test of the number `variable` between two levels of the
+ * categorical `group`. `levels` picks the two levels (default: the group's two levels, which it
+ * must then have exactly). Paired tests are not implemented yet, so `paired` may only be false.
+ */
+export const ttestParamsSchema = z
+  .object({
+    variable: name,
+    group: name,
+    levels: z
+      .tuple([level, level])
+      .refine(([a, b]) => a !== b, 'the two levels must differ')
+      .optional(),
+    paired: z.literal(false).optional(),
+    /** Raises the node's minCount for this job; never lowers it. */
+    minCount: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((p) => p.variable !== p.group, 'variable and group must differ');
+export type TtestParams = z.infer<typeof ttestParamsSchema>;
+
+const count = z.number().int().min(0);
+
+/** One group's moments at one site (never min, max or a row value). */
+export const groupMomentsSchema = z
+  .object({ count, mean: z.number(), m2: z.number().min(0) })
+  .strict();
+
+/** What one site releases for the step 'groups': the two levels in order and their moments. */
+export const ttestLocalOutputSchema = z
+  .object({
+    levels: z.tuple([z.string(), z.string()]),
+    groups: z.tuple([groupMomentsSchema, groupMomentsSchema]),
+  })
+  .strict();
+export type TtestLocalOutput = z.infer<typeof ttestLocalOutputSchema>;
+
+/** Pooled description of one group. `sd` is the sample standard deviation. */
+export interface TtestGroup {
+  count: number;
+  mean: number;
+  sd: number;
+}
+
+/** The result of a `ttest` job. `difference` is mean(levels[0]) − mean(levels[1]). */
+export interface TtestResult {
+  n: number;
+  groups: Record<string, TtestGroup>;
+  difference: number;
+  standardError: number;
+  statistic: number;
+  /** Welch–Satterthwaite degrees of freedom. */
+  df: number;
+  /** Two-sided. */
+  pValue: number;
+  /** 95% confidence interval of the difference. */
+  ci: [number, number];
+}
