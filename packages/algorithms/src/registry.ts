@@ -4,7 +4,6 @@ import { histogram } from './histogram/index.js';
 import { linearRegression } from './linear-regression/index.js';
 import { summary } from './summary/index.js';
 import { ttest } from './ttest/index.js';
-import { ttest } from './ttest/index.js';
 
 /*
  * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
@@ -16,7 +15,7 @@ const BUILT_INS: readonly Algorithm[] = Object.freeze([
   crosstab,
   ttest,
   linearRegression,
-, ttest]);
+]);
 
 /** Every built-in algorithm, in a stable order. */
 export function listAlgorithms(): readonly Algorithm[] {
