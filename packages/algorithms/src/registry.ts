@@ -1,7 +1,6 @@
 import type { Algorithm } from './framework.js';
 import { crosstab } from './crosstab/index.js';
 import { histogram } from './histogram/index.js';
-import { linearRegression } from './linear-regression/index.js';
 import { summary } from './summary/index.js';
 import { ttest } from './ttest/index.js';
 
@@ -9,13 +8,7 @@ import { ttest } from './ttest/index.js';
  * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
  * frozen list, not a mutable registry, so nothing at run time can add code that nodes would run.
  */
-const BUILT_INS: readonly Algorithm[] = Object.freeze([
-  summary,
-  histogram,
-  crosstab,
-  ttest,
-  linearRegression,
-]);
+const BUILT_INS: readonly Algorithm[] = Object.freeze([summary, histogram, crosstab, ttest]);
 
 /** Every built-in algorithm, in a stable order. */
 export function listAlgorithms(): readonly Algorithm[] {
