@@ -1,6 +1,7 @@
 import type { Algorithm } from './framework.js';
 import { crosstab } from './crosstab/index.js';
 import { histogram } from './histogram/index.js';
+import { linearRegression } from './linear-regression/index.js';
 import { summary } from './summary/index.js';
 import { ttest } from './ttest/index.js';
 
@@ -8,7 +9,13 @@ import { ttest } from './ttest/index.js';
  * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
  * frozen list, not a mutable registry, so nothing at run time can add code that nodes would run.
  */
-const BUILT_INS: readonly Algorithm[] = Object.freeze([summary, histogram, crosstab, ttest]);
+const BUILT_INS: readonly Algorithm[] = Object.freeze([
+  summary,
+  histogram,
+  crosstab,
+  ttest,
+  linearRegression,
+]);
 
 /** Every built-in algorithm, in a stable order. */
 export function listAlgorithms(): readonly Algorithm[] {

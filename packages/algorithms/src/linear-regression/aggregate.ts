@@ -1,0 +1,169 @@
+import { describeSites } from '../summary/aggregate.js';
+import type { HubDecision, SiteResult } from '../framework.js';
+import { SingularMatrixError, dot, invertSpd, matVec } from '../numerics/linear-algebra.js';
+import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
+import {
+  levelsOutputSchema,
+  momentsOutputSchema,
+  type Coefficient,
+  type DesignColumn,
+  type LinearRegressionParams,
+  type LinearRegressionResult,
+  type MomentsInput,
+  type MomentsOutput,
+} from './schemas.js';
+
+/** Hub-side failure codes of `linear-regression` (HubDecision `failed`). */
+export const LINEAR_REGRESSION_FAILURES = {
+  NO_SITES: 'no site released a result',
+  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  VARIABLE_KIND_MISMATCH: 'a covariate has different kinds at different sites',
+  SINGULAR_DESIGN: "X'X is singular: a covariate or level is collinear with others",
+  NO_DEGREES_OF_FREEDOM: 'no residual degrees of freedom are left',
+} as const;
+
+/** The name of the intercept in the result, as R prints it. */
+export const INTERCEPT = '(Intercept)';
+
+/** Hub state between the steps: the design sent to 'moments' (null before it). */
+export type LinearRegressionState = MomentsInput | null;
+
+type Decision = HubDecision<LinearRegressionState>;
+type Failure = Extract<Decision, { kind: 'failed' }>;
+const fail = (code: keyof typeof LINEAR_REGRESSION_FAILURES, reason: string): Failure => ({
+  kind: 'failed',
+  code,
+  reason,
+});
+
+/**
+ * After 'levels': unions each categorical covariate's levels over the sites, takes the first
+ * (sorted) as reference and sends one dummy column `var:level` per other level to 'moments'.
+ */
+export function aggregateLevels(
+  params: LinearRegressionParams,
+  results: readonly SiteResult[],
+): Decision {
+  const ok = results.filter((r) => r.status === 'ok');
+  if (ok.length === 0) return fail('NO_SITES', describeSites(results));
+  const kinds = new Map<string, Set<string>>();
+  const levels = new Map<string, Set<string>>();
+  for (const r of ok) {
+    const parsed = levelsOutputSchema.safeParse(r.output);
+    if (!parsed.success || params.covariates.some((c) => !Object.hasOwn(parsed.data.covariates, c)))
+      return fail('INVALID_OUTPUT', `${r.trust}: output does not fit the levels step`);
+    for (const [name, info] of Object.entries(parsed.data.covariates)) {
+      kinds.set(name, (kinds.get(name) ?? new Set()).add(info.kind));
+      if (info.kind === 'categorical') {
+        const set = levels.get(name) ?? new Set<string>();
+        info.levels.forEach((l) => set.add(l));
+        levels.set(name, set);
+      }
+    }
+  }
+  const columns: DesignColumn[] = [];
+  const sent: Record<string, string[]> = {};
+  for (const name of params.covariates) {
+    const k = [...(kinds.get(name) ?? [])];
+    if (k.length !== 1) return fail('VARIABLE_KIND_MISMATCH', `${name}: ${k.sort().join(' and ')}`);
+    const lv = levels.get(name);
+    if (lv === undefined) {
+      columns.push({ name, variable: name, level: null });
+      continue;
+    }
+    const sorted = [...lv].sort();
+    sent[name] = sorted;
+    for (const l of sorted.slice(1))
+      columns.push({ name: `${name}:${l}`, variable: name, level: l });
+  }
+  const input: MomentsInput = { columns, levels: sent };
+  return { kind: 'step', step: 'moments', input, state: input };
+}
+
+/** Sums the sites' sufficient statistics (only sites with status ok). */
+function poolMoments(outputs: readonly MomentsOutput[], p: number): MomentsOutput {
+  const total: MomentsOutput = {
+    n: 0,
+    xtx: Array.from({ length: p }, () => new Array<number>(p).fill(0)),
+    xty: new Array<number>(p).fill(0),
+    yty: 0,
+    sumY: 0,
+  };
+  for (const o of outputs) {
+    total.n += o.n;
+    total.yty += o.yty;
+    total.sumY += o.sumY;
+    o.xty.forEach((v, j) => (total.xty[j] = (total.xty[j] as number) + v));
+    o.xtx.forEach((row, j) => {
+      row.forEach((v, k) => ((total.xtx[j] as number[])[k] = (total.xtx[j]?.[k] as number) + v));
+    });
+  }
+  return total;
+}
+
+/**
+ * After 'moments': pools X'X, X'y, y'y over the sites and fits OLS: β = (X'X)⁻¹X'y,
+ * RSS = y'y − β'X'y, σ² = RSS/(n−p), SE = √(diag((X'X)⁻¹)·σ²), t tests and 95% CIs with n−p df.
+ * R² is centred with an intercept and uncentred without, as R's summary.lm does.
+ */
+export function aggregateMoments(
+  params: LinearRegressionParams,
+  input: MomentsInput,
+  results: readonly SiteResult[],
+): Decision {
+  const ok = results.filter((r) => r.status === 'ok');
+  if (ok.length === 0) return fail('NO_SITES', describeSites(results));
+  const names = [...(params.intercept ? [INTERCEPT] : []), ...input.columns.map((c) => c.name)];
+  const p = names.length;
+  const outputs: MomentsOutput[] = [];
+  for (const r of ok) {
+    const parsed = momentsOutputSchema.safeParse(r.output);
+    const fits =
+      parsed.success &&
+      parsed.data.xty.length === p &&
+      parsed.data.xtx.length === p &&
+      parsed.data.xtx.every((row) => row.length === p);
+    if (!parsed.success || !fits)
+      return fail('INVALID_OUTPUT', `${r.trust}: output does not fit the moments step`);
+    outputs.push(parsed.data);
+  }
+  const m = poolMoments(outputs, p);
+  const df = m.n - p;
+  if (df < 1) return fail('NO_DEGREES_OF_FREEDOM', `${p} parameters need more than ${p} rows`);
+  let inv;
+  try {
+    inv = invertSpd(m.xtx);
+  } catch (e) {
+    if (!(e instanceof SingularMatrixError)) throw e;
+    return fail('SINGULAR_DESIGN', `${e.message} (${names.join(', ')})`);
+  }
+  const beta = matVec(inv, m.xty);
+  const rss = Math.max(0, m.yty - dot(beta, m.xty));
+  const sigma2 = rss / df;
+  const tss = params.intercept ? m.yty - (m.sumY * m.sumY) / m.n : m.yty;
+  const rSquared = 1 - rss / tss;
+  const dfTotal = params.intercept ? m.n - 1 : m.n;
+  const tq = studentTQuantile(0.975, df);
+  const coefficients: Record<string, Coefficient> = {};
+  names.forEach((name, j) => {
+    const estimate = beta[j] as number;
+    const standardError = Math.sqrt((inv[j]?.[j] as number) * sigma2);
+    const statistic = estimate / standardError;
+    coefficients[name] = {
+      estimate,
+      standardError,
+      statistic,
+      pValue: twoSidedTPValue(statistic, df),
+      ci: [estimate - tq * standardError, estimate + tq * standardError],
+    };
+  });
+  const result: LinearRegressionResult = {
+    n: m.n,
+    coefficients,
+    rSquared,
+    adjustedRSquared: 1 - ((1 - rSquared) * dfTotal) / df,
+    residualStandardError: Math.sqrt(sigma2),
+    df,
+  };
+  return { kind: 'done', result };
+}
