@@ -1,0 +1,44 @@
+import { variableNameSchema } from '@tessera/protocol';
+import { z } from 'zod';
+
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
+
+/** `anova` params: one-way analysis of variance of the number `variable` across the levels of `group`. */
+export const anovaParamsSchema = z
+  .object({
+    variable: name,
+    group: name,
+    /** Raises the node's minCount for this job; never lowers it. */
+    minCount: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((p) => p.variable !== p.group, 'variable and group must differ');
+export type AnovaParams = z.infer<typeof anovaParamsSchema>;
+
+const count = z.number().int().min(0);
+const groupMomentsSchema = z.object({ count, mean: z.number(), m2: z.number().min(0) }).strict();
+
+/** What one site releases for the step 'groups': moments per level with at least one value. */
+export const anovaLocalOutputSchema = z
+  .object({ groups: z.record(z.string(), groupMomentsSchema) })
+  .strict();
+export type AnovaLocalOutput = z.infer<typeof anovaLocalOutputSchema>;
+
+/** A sum-of-squares line of the ANOVA table. */
+export interface AnovaTerm {
+  df: number;
+  ss: number;
+  ms: number;
+}
+
+/** The result of an `anova` job; groups are the levels with values, sorted by name. */
+export interface AnovaResult {
+  n: number;
+  groups: Record<string, { count: number; mean: number; sd: number | null }>;
+  between: AnovaTerm;
+  within: AnovaTerm;
+  /** F = between.ms / within.ms. */
+  statistic: number;
+  pValue: number;
+}
