@@ -56,3 +56,10 @@ export { ttest, TTEST_STEP, TTEST_FAILURES, ttestParamsSchema } from './ttest/in
 export type { TtestParams, TtestResult, TtestGroup } from './ttest/index.js';
 export { anova, ANOVA_STEP, ANOVA_FAILURES, anovaParamsSchema } from './anova/index.js';
 export type { AnovaParams, AnovaResult, AnovaTerm } from './anova/index.js';
+export {
+  correlation,
+  CORRELATION_STEP,
+  CORRELATION_FAILURES,
+  correlationParamsSchema,
+} from './correlation/index.js';
+export type { CorrelationParams, CorrelationResult } from './correlation/index.js';

@@ -3,6 +3,7 @@ import { crosstab } from './crosstab/index.js';
 import { histogram } from './histogram/index.js';
 import { linearRegression } from './linear-regression/index.js';
 import { summary } from './summary/index.js';
+import { correlation } from './correlation/index.js';
 import { anova } from './anova/index.js';
 import { ttest } from './ttest/index.js';
 
@@ -17,6 +18,7 @@ const BUILT_INS: readonly Algorithm[] = Object.freeze([
   ttest,
   linearRegression,
   anova,
+  correlation,
 ]);
 
 /** Every built-in algorithm, in a stable order. */
