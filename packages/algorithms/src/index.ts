@@ -53,7 +53,14 @@ export {
   fPValue,
 } from './numerics/distributions.js';
 export { ttest, TTEST_STEP, TTEST_FAILURES, ttestParamsSchema } from './ttest/index.js';
-export type { TtestParams, TtestResult, TtestGroup } from './ttest/index.js';
+export type {
+  TtestParams,
+  TtestResult,
+  TtestGroup,
+  TtestPairedResult,
+  TtestPairedParams,
+  TtestTwoSampleParams,
+} from './ttest/index.js';
 export { anova, ANOVA_STEP, ANOVA_FAILURES, anovaParamsSchema } from './anova/index.js';
 export type { AnovaParams, AnovaResult, AnovaTerm } from './anova/index.js';
 export {

@@ -2,7 +2,14 @@ import type { HubDecision, SiteResult } from '../framework.js';
 import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
 import { poolMoments, type Moments } from '../numerics/moments.js';
 import { describeSites } from '../summary/aggregate.js';
-import { ttestLocalOutputSchema, type TtestParams, type TtestResult } from './schemas.js';
+import { pairedTest } from './paired.js';
+import {
+  ttestLocalOutputSchema,
+  ttestPairedLocalOutputSchema,
+  type TtestPairedLocalOutput,
+  type TtestParams,
+  type TtestResult,
+} from './schemas.js';
 
 /** Hub-side failure codes of `ttest` (HubDecision `failed`). */
 export const TTEST_FAILURES = {
@@ -22,7 +29,7 @@ const fail = (code: keyof typeof TTEST_FAILURES, reason: string): Failure => ({
 /**
  * Pools the sites' 'groups' outputs (Chan et al.'s formula per group) and computes Welch's t-test:
  * t = (mean_a − mean_b)/√(s_a²/n_a + s_b²/n_b), Welch–Satterthwaite df, two-sided p and a 95%
- * interval from the t quantile.
+ * interval from the t quantile. A paired job pools the differences' moments instead (pairedTest).
  */
 export function aggregateGroups(
   params: TtestParams,
@@ -30,6 +37,7 @@ export function aggregateGroups(
 ): HubDecision<null> {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
+  if (params.paired === true) return aggregatePaired(ok);
   let levels: readonly [string, string] | undefined = params.levels;
   let a: Moments = { count: 0, mean: 0, m2: 0 };
   let b: Moments = { count: 0, mean: 0, m2: 0 };
@@ -46,6 +54,18 @@ export function aggregateGroups(
   }
   if (levels === undefined) return fail('INVALID_OUTPUT', 'no levels'); // unreachable: ok ≥ 1
   return welch(levels, a, b);
+}
+
+function aggregatePaired(ok: readonly SiteResult[]): HubDecision<null> {
+  const outputs: TtestPairedLocalOutput[] = [];
+  for (const r of ok) {
+    const parsed = ttestPairedLocalOutputSchema.safeParse(r.output);
+    if (!parsed.success) return fail('INVALID_OUTPUT', `${r.trust}: output does not fit ttest`);
+    outputs.push(parsed.data);
+  }
+  const result = pairedTest(outputs);
+  if (result === null) return fail('DEGENERATE', 'fewer than 2 pairs or zero variance');
+  return { kind: 'done', result };
 }
 
 function welch(levels: readonly [string, string], a: Moments, b: Moments): HubDecision<null> {

@@ -9,14 +9,16 @@ export const TTEST_STEP = 'groups';
 /**
  * `ttest` (issue 3): Welch's two-sample t-test of a number variable between two levels of a
  * categorical one. One round: every site sends count, mean and m2 per group; the hub pools them
- * exactly and computes t, the Welch–Satterthwaite df, the p-value and a 95% interval.
+ * exactly and computes t, the Welch–Satterthwaite df, the p-value and a 95% interval. With
+ * `paired: true`, a one-sample t-test of variable − variable2 from the differences' moments.
  */
 export const ttest: Algorithm<TtestParams, null> = {
   name: 'ttest',
   version: '1.0.0',
-  description: "Welch's two-sample t-test of a number variable between two groups",
+  description: "Welch's two-sample t-test between two groups, or a paired t-test",
   params: ttestParamsSchema,
-  variables: (params) => [params.variable, params.group],
+  variables: (params) =>
+    params.paired === true ? [params.variable, params.variable2] : [params.variable, params.group],
   start: () => ({ kind: 'step', step: TTEST_STEP, input: null, state: null }),
   local: {
     [TTEST_STEP]: {

@@ -1,29 +1,47 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { moments } from '../numerics/moments.js';
-import type { TtestLocalOutput, TtestParams } from './schemas.js';
+import type { Table } from '../table.js';
+import { disclosePaired, runPaired } from './paired.js';
+import type {
+  TtestLocalOutput,
+  TtestPairedLocalOutput,
+  TtestParams,
+  TtestTwoSampleParams,
+} from './schemas.js';
 
 /** Returned by the local step when the job does not fit this site's data; disclose refuses it. */
-interface Unfit {
+export interface Unfit {
   readonly unfit: string;
 }
-type RunOutput = TtestLocalOutput | Unfit;
+type RunOutput = TtestLocalOutput | TtestPairedLocalOutput | Unfit;
 
 /**
- * Local step 'groups': count, mean and m2 of `variable` in each of the two levels of `group`,
+ * Local step 'groups': for a paired test the moments of the differences ({@link runPaired}), else
+ * count, mean and m2 per group ({@link runTwoSample}).
+ *
+ * @throws Error when a variable is not in the table (the node checks with checkVariables first).
+ */
+export function runGroups(ctx: LocalStepContext<TtestParams>): RunOutput {
+  const p = ctx.params;
+  return p.paired === true ? runPaired(ctx.table, p) : runTwoSample(ctx.table, p);
+}
+
+/**
+ * Two-sample local step: count, mean and m2 of `variable` in each of the two levels of `group`,
  * over the rows where both are present. Returns an `unfit` marker (refused by disclose as
  * INVALID_PARAMS) when the variables have the wrong kinds or the levels cannot be determined.
  *
  * @throws Error when a variable is not in the table (the node checks with checkVariables first).
  */
-export function runGroups(ctx: LocalStepContext<TtestParams>): RunOutput {
-  const { variable, group } = ctx.params;
-  const cols = ctx.table.columns;
+function runTwoSample(table: Table, params: TtestTwoSampleParams): RunOutput {
+  const { variable, group } = params;
+  const cols = table.columns;
   const y = Object.hasOwn(cols, variable) ? cols[variable] : undefined;
   const g = Object.hasOwn(cols, group) ? cols[group] : undefined;
   if (y === undefined || g === undefined) throw new Error('a variable is not in the dataset');
   if (y.kind !== 'number') return { unfit: `variable ${variable} is not a number variable` };
   if (g.kind !== 'categorical') return { unfit: `group ${group} is not categorical` };
-  const levels = ctx.params.levels ?? g.levels;
+  const levels = params.levels ?? g.levels;
   const [a, b] = levels;
   if (levels.length !== 2 || a === undefined || b === undefined) {
     return { unfit: `group ${group} does not have exactly two levels; name them in levels` };
@@ -52,6 +70,7 @@ export function discloseGroups(
 ): LocalOutcome {
   if ('unfit' in output) return { status: 'refused', code: 'INVALID_PARAMS', reason: output.unfit };
   const min = ctx.policy.minCount;
+  if ('paired' in output) return disclosePaired(output, min);
   for (let k = 0; k < 2; k++) {
     if ((output.groups[k]?.count ?? 0) < min) {
       return {

@@ -10,11 +10,11 @@ const level = z
   .refine((v) => !RESERVED.has(v), 'a reserved name');
 
 /**
- * `ttest` params: Welch's two-sample t-test of the number `variable` between two levels of the
+ * Two-sample `ttest` params: Welch's t-test of the number `variable` between two levels of the
  * categorical `group`. `levels` picks the two levels (default: the group's two levels, which it
- * must then have exactly). Paired tests are not implemented yet, so `paired` may only be false.
+ * must then have exactly).
  */
-export const ttestParamsSchema = z
+export const ttestTwoSampleParamsSchema = z
   .object({
     variable: name,
     group: name,
@@ -28,7 +28,23 @@ export const ttestParamsSchema = z
   })
   .strict()
   .refine((p) => p.variable !== p.group, 'variable and group must differ');
+
+/** Paired `ttest` params: one-sample t-test of the per-row difference `variable − variable2`. */
+export const ttestPairedParamsSchema = z
+  .object({
+    paired: z.literal(true),
+    variable: name,
+    variable2: name,
+    minCount: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((p) => p.variable !== p.variable2, 'variable and variable2 must differ');
+
+/** `ttest` params: the two-sample form, or the paired form with `paired: true`. */
+export const ttestParamsSchema = z.union([ttestTwoSampleParamsSchema, ttestPairedParamsSchema]);
 export type TtestParams = z.infer<typeof ttestParamsSchema>;
+export type TtestTwoSampleParams = z.infer<typeof ttestTwoSampleParamsSchema>;
+export type TtestPairedParams = z.infer<typeof ttestPairedParamsSchema>;
 
 const count = z.number().int().min(0);
 
@@ -45,6 +61,12 @@ export const ttestLocalOutputSchema = z
   })
   .strict();
 export type TtestLocalOutput = z.infer<typeof ttestLocalOutputSchema>;
+
+/** What one site releases for the step 'groups' of a paired test: moments of the differences. */
+export const ttestPairedLocalOutputSchema = z
+  .object({ paired: z.literal(true), differences: groupMomentsSchema })
+  .strict();
+export type TtestPairedLocalOutput = z.infer<typeof ttestPairedLocalOutputSchema>;
 
 /** Pooled description of one group. `sd` is the sample standard deviation. */
 export interface TtestGroup {
@@ -65,5 +87,22 @@ export interface TtestResult {
   /** Two-sided. */
   pValue: number;
   /** 95% confidence interval of the difference. */
+  ci: [number, number];
+}
+
+/** The result of a paired `ttest` job. `difference` is the mean of variable − variable2. */
+export interface TtestPairedResult {
+  n: number;
+  paired: true;
+  difference: number;
+  /** Sample standard deviation of the differences. */
+  sd: number;
+  standardError: number;
+  statistic: number;
+  /** n − 1. */
+  df: number;
+  /** Two-sided. */
+  pValue: number;
+  /** 95% confidence interval of the mean difference. */
   ci: [number, number];
 }

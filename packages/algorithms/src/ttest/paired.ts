@@ -1,0 +1,64 @@
+import type { LocalOutcome } from '../framework.js';
+import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
+import { moments, poolMoments, type Moments } from '../numerics/moments.js';
+import type { Table } from '../table.js';
+import type { TtestPairedLocalOutput, TtestPairedParams, TtestPairedResult } from './schemas.js';
+
+/**
+ * Paired local step: moments of `variable − variable2` over the rows where both are present.
+ * Returns an `unfit` marker when either is not a number variable.
+ *
+ * @throws Error when a variable is not in the table (the node checks with checkVariables first).
+ */
+export function runPaired(
+  table: Table,
+  params: TtestPairedParams,
+): TtestPairedLocalOutput | { unfit: string } {
+  const cols = table.columns;
+  const x = Object.hasOwn(cols, params.variable) ? cols[params.variable] : undefined;
+  const y = Object.hasOwn(cols, params.variable2) ? cols[params.variable2] : undefined;
+  if (x === undefined || y === undefined) throw new Error('a variable is not in the dataset');
+  if (x.kind !== 'number' || y.kind !== 'number') {
+    return { unfit: 'variable and variable2 must be number variables' };
+  }
+  // NaN − anything is NaN, which moments() skips: that drops incomplete pairs.
+  const d = x.values.map((v, i) => v - (y.values[i] ?? Number.NaN));
+  return { paired: true, differences: moments(d) };
+}
+
+/** Refuses MIN_COUNT when fewer than minCount complete pairs; else releases the moments. */
+export function disclosePaired(output: TtestPairedLocalOutput, min: number): LocalOutcome {
+  if (output.differences.count < min) {
+    return { status: 'refused', code: 'MIN_COUNT', reason: `fewer than ${min} complete pairs` };
+  }
+  return { status: 'ok', output };
+}
+
+/**
+ * One-sample t-test of the pooled differences: t = mean/(sd/√n) on n − 1 df, two-sided p and a
+ * 95% interval. Null when fewer than 2 differences or zero variance.
+ */
+export function pairedTest(sites: readonly TtestPairedLocalOutput[]): TtestPairedResult | null {
+  const m = sites.reduce<Moments>((acc, s) => poolMoments(acc, s.differences), {
+    count: 0,
+    mean: 0,
+    m2: 0,
+  });
+  if (m.count < 2 || !(m.m2 > 0)) return null;
+  const sd = Math.sqrt(m.m2 / (m.count - 1));
+  const se = sd / Math.sqrt(m.count);
+  const df = m.count - 1;
+  const statistic = m.mean / se;
+  const half = studentTQuantile(0.975, df) * se;
+  return {
+    n: m.count,
+    paired: true,
+    difference: m.mean,
+    sd,
+    standardError: se,
+    statistic,
+    df,
+    pValue: twoSidedTPValue(statistic, df),
+    ci: [m.mean - half, m.mean + half],
+  };
+}
