@@ -1,7 +1,7 @@
-import type { Algorithm } from '../framework.js';
+import { oneStepAlgorithm } from '../one-step.js';
 import { aggregateGroups } from './aggregate.js';
 import { discloseGroups, runGroups } from './local.js';
-import { ttestParamsSchema, type TtestParams } from './schemas.js';
+import { ttestParamsSchema } from './schemas.js';
 
 /** Name of the single local step of `ttest`. */
 export const TTEST_STEP = 'groups';
@@ -12,26 +12,18 @@ export const TTEST_STEP = 'groups';
  * exactly and computes t, the Welch–Satterthwaite df, the p-value and a 95% interval. With
  * `paired: true`, a one-sample t-test of variable − variable2 from the differences' moments.
  */
-export const ttest: Algorithm<TtestParams, null> = {
+export const ttest = oneStepAlgorithm({
   name: 'ttest',
   version: '1.0.0',
   description: "Welch's two-sample t-test between two groups, or a paired t-test",
   params: ttestParamsSchema,
   variables: (params) =>
     params.paired === true ? [params.variable, params.variable2] : [params.variable, params.group],
-  start: () => ({ kind: 'step', step: TTEST_STEP, input: null, state: null }),
-  local: {
-    [TTEST_STEP]: {
-      run: runGroups,
-      // The output handed to disclose is the one runGroups returned for the same context.
-      disclose: (output, ctx) => discloseGroups(output as ReturnType<typeof runGroups>, ctx),
-    },
-  },
-  aggregate: (params, _state, step, results) =>
-    step === TTEST_STEP
-      ? aggregateGroups(params, results)
-      : { kind: 'failed', code: 'UNKNOWN_STEP', reason: `ttest has no step '${step}'` },
-};
+  step: TTEST_STEP,
+  run: runGroups,
+  disclose: discloseGroups,
+  aggregate: (params, results) => aggregateGroups(params, results),
+});
 
 export { TTEST_FAILURES } from './aggregate.js';
 export * from './schemas.js';
