@@ -15,6 +15,7 @@ export { validateCohort } from './cohort-validate.js';
 export { isoDateToDays } from './cohort-values.js';
 export { runLocalStep, checkVariables, effectiveMinCount } from './run-local-step.js';
 export { getAlgorithm, listAlgorithms } from './registry.js';
+export { simulateJob, type SimulationOptions, type SimulationRun } from './simulate.js';
 export {
   summary,
   SUMMARY_STEP,

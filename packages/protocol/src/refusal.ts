@@ -18,6 +18,8 @@ export const SITE_CODES = {
   MIN_COUNT: 'fewer rows than minCount',
   DIFFERENCING: 'the cohort differs too little from one already released',
   PARAMETER_LIMIT: 'too many parameters for the number of rows',
+  STRING_LIMIT: 'a string parameter is longer than the node allows',
+  LEVEL_LIMIT: 'a categorical variable has more levels than the node allows',
   PRIVACY_BUDGET: 'the privacy budget would be exceeded',
   SECURE_AGGREGATION_REQUIRED: 'this node requires secure aggregation',
   // integrity

@@ -1,0 +1,70 @@
+import type { Algorithm, DisclosurePolicy, HubDecision, SiteResult } from './framework.js';
+import { runLocalStep } from './run-local-step.js';
+import type { Table } from './table.js';
+
+export interface SimulationOptions {
+  /** Disclosure rules applied at every simulated site (default minCount 10, no min/max). */
+  readonly policy?: DisclosurePolicy;
+  /** Stop with an error after this many steps (default 1000), so a runaway loop cannot hang. */
+  readonly maxSteps?: number;
+  /** Site names (default `site-1`, `site-2`, …). */
+  readonly names?: readonly string[];
+}
+
+export interface SimulationRun {
+  /** The final decision: `done` with the result, or `failed` with a code and reason. */
+  readonly decision: Exclude<HubDecision<unknown>, { kind: 'step' }>;
+  /** Steps run, in order (one entry per round). */
+  readonly steps: readonly string[];
+  /** Every round's site results, as the hub's aggregate step saw them. */
+  readonly rounds: readonly (readonly SiteResult[])[];
+}
+
+/**
+ * Drives a job in one process as the hub and nodes would: the algorithm's hub part plans each step,
+ * every table plays one site (local step, then disclosure check), outputs travel through a JSON
+ * round trip, and the hub part aggregates. For tests, benchmarks and reference checks; the real
+ * path adds transport, sealing, policy and persistence around the same calls.
+ *
+ * @throws Error when `params` do not fit the algorithm or the job exceeds `maxSteps`.
+ */
+export function simulateJob(
+  alg: Algorithm,
+  params: unknown,
+  tables: readonly Table[],
+  options: SimulationOptions = {},
+): SimulationRun {
+  const policy = options.policy ?? { minCount: 10, allowMinMax: false };
+  const maxSteps = options.maxSteps ?? 1000;
+  const parsed = alg.params.safeParse(params);
+  if (!parsed.success) throw new Error(`params do not fit ${alg.name}: ${parsed.error.message}`);
+  const p = parsed.data;
+  const steps: string[] = [];
+  const rounds: SiteResult[][] = [];
+  let decision = alg.start(p);
+  while (decision.kind === 'step') {
+    if (steps.length >= maxSteps) throw new Error(`${alg.name} ran more than ${maxSteps} steps`);
+    const { step, input, state } = decision;
+    const round = steps.length;
+    // The input crosses the wire as JSON too.
+    const wireInput: unknown = JSON.parse(JSON.stringify(input ?? null));
+    const results = tables.map((table, i): SiteResult => {
+      const trust = options.names?.[i] ?? `site-${i + 1}`;
+      try {
+        const out = runLocalStep(alg, step, { table, params: p, input: wireInput, round, policy });
+        return out.status === 'ok'
+          ? { trust, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) as unknown }
+          : { trust, status: 'refused', code: out.code, reason: out.reason };
+      } catch (e) {
+        const reason = e instanceof Error ? e.message : String(e);
+        return { trust, status: 'failed', code: 'STEP_FAILED', reason };
+      }
+    });
+    steps.push(step);
+    rounds.push(results);
+    // State is persisted as JSON by the hub.
+    const wireState: unknown = JSON.parse(JSON.stringify(state ?? null));
+    decision = alg.aggregate(p, wireState, step, results);
+  }
+  return { decision, steps, rounds };
+}

@@ -1,0 +1,138 @@
+/*
+ * Reference fixtures (issue 3 "Done when"): fixed datasets committed under test/fixtures/<name>/
+ * with reference values computed once by R or statsmodels (the script that produced them is
+ * committed beside them as make-reference.R or .py). The tests read them without R or Python.
+ *
+ * Layout of a fixture folder:
+ *   data.csv          the rows (header line; empty or NA cells are missing)
+ *   reference.json    the reference values, in whatever shape the algorithm's test needs
+ *   make-reference.*  the script that wrote reference.json from data.csv
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { createRng } from '../../src/numerics/random.js';
+import { makeTable } from '../../src/table-info.js';
+import type { Column, Table } from '../../src/table.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** Absolute path of a file in a fixture folder. */
+export function fixturePath(name: string, file: string): string {
+  return `${FIXTURES}${name}/${file}`;
+}
+
+/** reference.json of a fixture, parsed. */
+export function readReference<T = Record<string, unknown>>(
+  name: string,
+  file = 'reference.json',
+): T {
+  return JSON.parse(readFileSync(fixturePath(name, file), 'utf8')) as T;
+}
+
+const isMissingCell = (s: string): boolean => s === '' || s === 'NA';
+
+/**
+ * data.csv of a fixture as a Table. A column whose every present cell parses as a finite number is
+ * a number column; any other is categorical with sorted levels (as the node's importer does), unless
+ * `categorical` names it explicitly. No quoting: fixture files do not need it.
+ */
+export function loadFixtureTable(
+  name: string,
+  options: { categorical?: readonly string[]; file?: string } = {},
+): Table {
+  const text = readFileSync(fixturePath(name, options.file ?? 'data.csv'), 'utf8');
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const header = (lines[0] ?? '').split(',').map((h) => h.replace(/^"|"$/g, ''));
+  const cells = lines.slice(1).map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
+  const columns: Record<string, Column> = {};
+  header.forEach((h, j) => {
+    const raw = cells.map((r) => r[j] ?? '');
+    const numeric =
+      !(options.categorical ?? []).includes(h) &&
+      raw.every((c) => isMissingCell(c) || Number.isFinite(Number(c)));
+    if (numeric) {
+      columns[h] = {
+        kind: 'number',
+        values: Float64Array.from(raw, (c) => (isMissingCell(c) ? Number.NaN : Number(c))),
+      };
+      return;
+    }
+    const levels = [...new Set(raw.filter((c) => !isMissingCell(c)))].sort();
+    const index = new Map(levels.map((l, i) => [l, i]));
+    columns[h] = {
+      kind: 'categorical',
+      levels,
+      codes: Int32Array.from(raw, (c) => (isMissingCell(c) ? -1 : (index.get(c) ?? -1))),
+    };
+  });
+  return makeTable(columns);
+}
+
+/** The rows of `table` at `indices`, in that order. */
+export function takeRows(table: Table, indices: readonly number[]): Table {
+  const columns: Record<string, Column> = {};
+  for (const [name, col] of Object.entries(table.columns)) {
+    columns[name] =
+      col.kind === 'categorical'
+        ? {
+            kind: 'categorical',
+            levels: col.levels,
+            codes: Int32Array.from(indices, (i) => col.codes[i] ?? -1),
+          }
+        : {
+            kind: col.kind,
+            values: Float64Array.from(indices, (i) => col.values[i] ?? Number.NaN),
+          };
+  }
+  return { rows: indices.length, columns };
+}
+
+/**
+ * Splits the rows of `table` at random over `sites` tables (a seeded shuffle, then random cut
+ * points), each with at least `minRows` rows. Used by the property tests: the same rows split in
+ * different ways must give the same federated result.
+ */
+export function splitRandomly(table: Table, sites: number, seed: number, minRows = 10): Table[] {
+  if (table.rows < sites * minRows) throw new RangeError('too few rows for that many sites');
+  const rng = createRng(seed);
+  const order = Array.from({ length: table.rows }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+  }
+  // Random sizes: each site gets minRows, the rest is dealt out by random weights.
+  const spare = table.rows - sites * minRows;
+  const weights = Array.from({ length: sites }, () => 0.2 + rng.uniform());
+  const total = weights.reduce((a, b) => a + b, 0);
+  const sizes = weights.map((w) => minRows + Math.floor((spare * w) / total));
+  sizes[sites - 1] = (sizes[sites - 1] ?? 0) + table.rows - sizes.reduce((a, b) => a + b, 0);
+  const out: Table[] = [];
+  let at = 0;
+  for (const size of sizes) {
+    out.push(takeRows(table, order.slice(at, at + size)));
+    at += size;
+  }
+  return out;
+}
+
+/** Tolerances of the reference tests (issue 3: rtol 1e-6; p-values atol 1e-6 where small). */
+export const REFERENCE_TOLERANCE = { rtol: 1e-6, atol: 1e-6 } as const;
+
+/**
+ * Asserts |actual − expected| ≤ atol + rtol·|expected| (numpy's isclose), with a message naming
+ * `what`. `atol` defaults to 0, so only p-values and values near zero should pass one.
+ */
+export function expectClose(
+  actual: number | null | undefined,
+  expected: number,
+  what: string,
+  tol: { rtol?: number; atol?: number } = { rtol: REFERENCE_TOLERANCE.rtol },
+): void {
+  const rtol = tol.rtol ?? REFERENCE_TOLERANCE.rtol;
+  const atol = tol.atol ?? 0;
+  expect(actual, `${what}: missing`).toBeTypeOf('number');
+  const a = actual as number;
+  const ok = Math.abs(a - expected) <= atol + rtol * Math.abs(expected);
+  expect(ok, `${what}: ${a} is not within rtol ${rtol}, atol ${atol} of ${expected}`).toBe(true);
+}
