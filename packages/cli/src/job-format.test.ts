@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeJob } from '../test/fixtures.js';
-import { formatJob, jobJson, summaryRows } from './job-format.js';
+import { formatJob, jobJson } from './job-format.js';
 
 describe('jobJson', () => {
   it('holds id, status, result and per-site trust/status/code/reason', () => {
@@ -10,23 +10,6 @@ describe('jobJson', () => {
       { trust: 'site-a', status: 'ok' },
       { trust: 'site-b', status: 'refused', code: 'MIN_COUNT', reason: 'fewer rows than minCount' },
     ]);
-  });
-});
-
-describe('summaryRows', () => {
-  it('gives one row per variable: count, missing, mean, sd for numbers, levels for categories', () => {
-    expect(summaryRows(makeJob().result)).toEqual([
-      ['age', '2990', '10', '54.123', '12.5', ''],
-      ['sex', '3000', '0', '', '', 'F: 1480, M: 1520'],
-    ]);
-  });
-
-  it('orders the rows as the job asked for the variables', () => {
-    expect(summaryRows(makeJob().result, ['sex', 'age'])?.map((r) => r[0])).toEqual(['sex', 'age']);
-  });
-
-  it('returns null for a result that is not a summary', () => {
-    expect(summaryRows({ coefficients: {} })).toBeNull();
   });
 });
 
