@@ -1,4 +1,4 @@
-import type { NodeStatus } from '@tessera/node';
+import type { NodePolicy, NodeStatus } from '@tessera/node';
 import { formatTable } from './output.js';
 
 /** `node status` for humans: identity, hub, policy, datasets, approvals, task counts. */
@@ -24,4 +24,21 @@ export function formatNodeStatus(s: NodeStatus): string {
     s.approvals.map((a) => [a.project, a.datasets.join(', '), a.approvedAt]),
   );
   return `${head}\n${datasets}\n${approvals}`;
+}
+
+/** `node policy` for humans: every disclosure rule in force and what it means. */
+export function formatNodePolicy(p: NodePolicy): string {
+  const algorithms = p.allowedAlgorithms?.join(', ') ?? 'all built-in';
+  return [
+    'node policy',
+    `  minCount           ${String(p.minCount)} (no count, cell or subgroup below it leaves)`,
+    `  min/max            ${p.allowMinMax ? 'allowed' : 'not released'}`,
+    `  maxStringLength    ${String(p.maxStringLength)} characters in any task string`,
+    `  maxLevels          ${String(p.maxLevels)} levels of a categorical variable read`,
+    `  maxLevelDensity    ${String(p.maxLevelDensity)} × the cohort's rows, most levels present`,
+    `  differencingGuard  ${p.differencingGuard ? 'on' : 'off'}`,
+    `  algorithms         ${algorithms}`,
+    `  approvals          ${String(p.approvals.length)}`,
+    '',
+  ].join('\n');
 }

@@ -55,13 +55,17 @@ export async function approveProject(o: {
 
 /**
  * Changes the node's disclosure and algorithm policy. Only the given fields change.
- * @throws TesseraError BAD_REQUEST for a minCount below 1 or an unknown algorithm name.
+ * @throws TesseraError BAD_REQUEST for a limit out of its range or an unknown algorithm name.
  */
 export async function setPolicy(o: {
   dir: string;
   minCount?: number;
   allowMinMax?: boolean;
   allowedAlgorithms?: string[];
+  maxStringLength?: number;
+  maxLevels?: number;
+  maxLevelDensity?: number;
+  differencingGuard?: boolean;
 }): Promise<NodePolicy> {
   const paths = nodePaths(o.dir);
   await loadNodeConfig(paths);
@@ -71,6 +75,14 @@ export async function setPolicy(o: {
   ) {
     throw new TesseraError('BAD_REQUEST', 'minCount must be an integer from 1 to 1000000');
   }
+  const intIn = (v: number | undefined, max: number): boolean =>
+    v === undefined || (Number.isInteger(v) && v >= 1 && v <= max);
+  if (!intIn(o.maxStringLength, 100_000))
+    throw new TesseraError('BAD_REQUEST', 'maxStringLength must be an integer from 1 to 100000');
+  if (!intIn(o.maxLevels, 1_000_000))
+    throw new TesseraError('BAD_REQUEST', 'maxLevels must be an integer from 1 to 1000000');
+  if (o.maxLevelDensity !== undefined && !(o.maxLevelDensity > 0 && o.maxLevelDensity <= 1))
+    throw new TesseraError('BAD_REQUEST', 'maxLevelDensity must be above 0 and at most 1');
   if (o.allowedAlgorithms !== undefined) {
     const known = new Set(listAlgorithms().map((a) => a.name));
     const unknown = o.allowedAlgorithms.filter((a) => !known.has(a));
@@ -83,6 +95,10 @@ export async function setPolicy(o: {
     before = structuredClone(policy);
     if (o.minCount !== undefined) policy.minCount = o.minCount;
     if (o.allowMinMax !== undefined) policy.allowMinMax = o.allowMinMax;
+    if (o.maxStringLength !== undefined) policy.maxStringLength = o.maxStringLength;
+    if (o.maxLevels !== undefined) policy.maxLevels = o.maxLevels;
+    if (o.maxLevelDensity !== undefined) policy.maxLevelDensity = o.maxLevelDensity;
+    if (o.differencingGuard !== undefined) policy.differencingGuard = o.differencingGuard;
     if (o.allowedAlgorithms !== undefined)
       policy.allowedAlgorithms = [...new Set(o.allowedAlgorithms)].sort();
     await savePolicy(paths, policy);
@@ -104,6 +120,10 @@ function summary(p: NodePolicy) {
   return {
     minCount: p.minCount,
     allowMinMax: p.allowMinMax,
+    maxStringLength: p.maxStringLength,
+    maxLevels: p.maxLevels,
+    maxLevelDensity: p.maxLevelDensity,
+    differencingGuard: p.differencingGuard,
     allowedAlgorithms: p.allowedAlgorithms,
   };
 }

@@ -2,7 +2,7 @@ import { TesseraError } from '@tessera/protocol';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from '../context.js';
-import { formatNodeStatus } from '../node-format.js';
+import { formatNodePolicy, formatNodeStatus } from '../node-format.js';
 import { normaliseHubUrl } from '../hub-client.js';
 import { intText, jsonFlag, listText, optionsOf, portText } from '../options.js';
 import { printJson, progress, type Io } from '../output.js';
@@ -95,6 +95,13 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
     });
 }
 
+/** A fraction option given as text: above 0, at most 1. */
+const fractionText = z
+  .string()
+  .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'expected a number above 0 and at most 1')
+  .transform(Number)
+  .pipe(z.number().gt(0).max(1));
+
 /** `node dicom import|approve|policy|status`: what a hospital operator does at the node. */
 function registerOperatorCommands(node: Command, ctx: CliContext): void {
   node
@@ -127,6 +134,13 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
     .option('--min-count <n>', 'no statistic over fewer rows leaves the node')
     .option('--allow-min-max', 'allow minimum and maximum to be released')
     .option('--algorithms <a,b>', 'the algorithms this node allows')
+    .option('--max-string-length <n>', 'longest string a task may send (default 80)')
+    .option('--max-levels <n>', 'most levels of a categorical variable a task may read (default 40)')
+    .option(
+      '--max-level-density <x>',
+      "most levels in a cohort, as a fraction of its rows (default 0.33)",
+    )
+    .option('--differencing-guard <on|off>', 'refuse near-duplicate cohorts (default on)')
     .option('--json', 'print the policy as JSON')
     .action(async (_o: unknown, cmd: Command) => {
       const o = optionsOf(
@@ -135,6 +149,13 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
           minCount: intText(1, 1_000_000).optional(),
           allowMinMax: z.boolean().optional(),
           algorithms: listText.optional(),
+          maxStringLength: intText(1, 100_000).optional(),
+          maxLevels: intText(1, 1_000_000).optional(),
+          maxLevelDensity: fractionText.optional(),
+          differencingGuard: z
+            .enum(['on', 'off'])
+            .transform((v) => v === 'on')
+            .optional(),
         }),
       );
       const { setPolicy } = await import('@tessera/node');
@@ -143,9 +164,13 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
         ...(o.minCount === undefined ? {} : { minCount: o.minCount }),
         ...(o.allowMinMax === undefined ? {} : { allowMinMax: o.allowMinMax }),
         ...(o.algorithms === undefined ? {} : { allowedAlgorithms: o.algorithms }),
+        ...(o.maxStringLength === undefined ? {} : { maxStringLength: o.maxStringLength }),
+        ...(o.maxLevels === undefined ? {} : { maxLevels: o.maxLevels }),
+        ...(o.maxLevelDensity === undefined ? {} : { maxLevelDensity: o.maxLevelDensity }),
+        ...(o.differencingGuard === undefined ? {} : { differencingGuard: o.differencingGuard }),
       });
       if (o.json) printJson(ctx.io, policy);
-      else ctx.io.out(`${JSON.stringify(policy, null, 2)}\n`);
+      else ctx.io.out(formatNodePolicy(policy));
     });
 
   node

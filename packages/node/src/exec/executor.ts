@@ -3,11 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LocalOutcome } from '@tessera/algorithms';
 import type { Logger } from 'pino';
+import type { DatasetRows } from '../guard/row-set.js';
 import type { StepRequest, StepResponse } from './worker-messages.js';
 
-/** What a step produced: the algorithm's outcome, or why it did not finish. */
+/**
+ * What a step produced: the algorithm's outcome (an ok one with the rows its cohort selected,
+ * when the request asked for them), or why it did not finish.
+ */
 export type ExecOutcome =
-  | LocalOutcome
+  | (LocalOutcome & { readonly rows?: readonly DatasetRows[] })
   | {
       readonly status: 'failed';
       readonly code: 'TIMEOUT' | 'MEMORY_LIMIT' | 'STEP_FAILED';
@@ -187,7 +191,8 @@ function runOn(
       resolve({ outcome, healthy });
     };
     const onMessage = (m: StepResponse): void => {
-      if (m.type === 'done' && m.id === req.id) finish(m.outcome, true);
+      if (m.type === 'done' && m.id === req.id)
+        finish(m.rows === undefined ? m.outcome : { ...m.outcome, rows: m.rows }, true);
       else if (m.type === 'threw' && m.id === req.id) {
         // Only the error's class: its message might quote data values.
         finish(failed('STEP_FAILED', `the local step failed (${m.errorName.slice(0, 60)})`), true);

@@ -14,27 +14,50 @@ import {
 } from '@tessera/algorithms';
 import { combineTables } from '../data/combine.js';
 import { loadTable, readDatasetSchema } from '../data/dataset-format.js';
+import type { DatasetRows } from '../guard/row-set.js';
+import { denseLevelVariable, rowsPerDataset } from '../guard/worker-checks.js';
 import type { StepRequest, StepResponse } from './worker-messages.js';
 
-const cache = new Map<string, { version: string; table: Table }>();
+interface Loaded {
+  readonly version: string;
+  readonly name: string;
+  /** The data file's SHA-256: the differencing guard's name for this content. */
+  readonly fingerprint: string;
+  readonly table: Table;
+}
+
+const cache = new Map<string, Loaded>();
 
 // A warm worker answers from memory while the version asked for is the one it holds; otherwise it
 // reads the dataset as it now is on disk (a re-import gives a new version).
-async function load(d: StepRequest['datasets'][number]): Promise<Table> {
+async function load(d: StepRequest['datasets'][number]): Promise<Loaded> {
   const hit = cache.get(d.dir);
-  if (hit?.version === d.version) return hit.table;
+  if (hit?.version === d.version) return hit;
   const { schema, table } = await loadTable(d.dir, await readDatasetSchema(d.dir));
-  cache.set(d.dir, { version: schema.version, table });
-  return table;
+  const loaded = { version: schema.version, name: schema.name, fingerprint: schema.dataSha256, table };
+  cache.set(d.dir, loaded);
+  return loaded;
 }
 
 async function handle(req: StepRequest): Promise<StepResponse> {
   try {
     const alg = getAlgorithm(req.algorithm);
     if (alg === undefined) throw new TypeError('unknown algorithm');
-    const tables = await Promise.all(req.datasets.map(load));
-    const all = combineTables(tables);
-    const table = req.cohort === null ? all : filterTable(all, evaluateCohort(all, req.cohort));
+    const loaded = await Promise.all(req.datasets.map(load));
+    const all = combineTables(loaded.map((l) => l.table));
+    const mask = req.cohort === null ? null : evaluateCohort(all, req.cohort);
+    const table = mask === null ? all : filterTable(all, mask);
+    const density = req.guard?.maxLevelDensity ?? 1;
+    // Below minCount runLocalStep refuses MIN_COUNT first, whatever the levels.
+    const dense =
+      req.guard === undefined || table.rows < req.policy.minCount
+        ? null
+        : denseLevelVariable(table, alg.variables(req.params), density);
+    if (dense !== null) {
+      const pct = Math.round(density * 100);
+      const reason = `variable ${dense} has more levels in the cohort than ${String(pct)} % of its rows`;
+      return { type: 'done', id: req.id, outcome: { status: 'refused', code: 'LEVEL_LIMIT', reason } };
+    }
     // runLocalStep refuses a table under minCount before computing anything.
     const outcome = runLocalStep(alg, req.step, {
       table,
@@ -43,7 +66,19 @@ async function handle(req: StepRequest): Promise<StepResponse> {
       round: req.round,
       policy: req.policy,
     });
-    return { type: 'done', id: req.id, outcome };
+    if (req.guard?.reportRows !== true || outcome.status !== 'ok')
+      return { type: 'done', id: req.id, outcome };
+    const selected = rowsPerDataset(
+      mask,
+      loaded.map((l) => l.table.rows),
+    );
+    const rows: DatasetRows[] = loaded.map((l, i) => ({
+      dataset: l.name,
+      fingerprint: l.fingerprint,
+      total: l.table.rows,
+      rows: selected[i] ?? null,
+    }));
+    return { type: 'done', id: req.id, outcome, rows };
   } catch (e) {
     return { type: 'threw', id: req.id, errorName: e instanceof Error ? e.name : typeof e };
   }

@@ -17,11 +17,27 @@ export const approvalSchema = z
   .strict();
 export type Approval = z.infer<typeof approvalSchema>;
 
-/** `<dir>/policy.json`: the operator's rules, which nothing the hub sends can loosen. */
+/** DataSHIELD's defaults (nfilter.string 80, nfilter.levels.max 40, nfilter.levels.density 0.33). */
+export const DEFAULT_MAX_STRING_LENGTH = 80;
+export const DEFAULT_MAX_LEVELS = 40;
+export const DEFAULT_MAX_LEVEL_DENSITY = 0.33;
+
+/**
+ * `<dir>/policy.json`: the operator's rules, which nothing the hub sends can loosen. Fields added
+ * after the first release default when absent, so an older policy.json loads unchanged.
+ */
 export const nodePolicySchema = z
   .object({
     minCount: z.number().int().min(1).max(1_000_000),
     allowMinMax: z.boolean(),
+    /** Longest string anywhere in a task's params or cohort, in UTF-16 code units. */
+    maxStringLength: z.number().int().min(1).max(100_000).default(DEFAULT_MAX_STRING_LENGTH),
+    /** Most levels of a categorical variable a task may read (its catalogue levels). */
+    maxLevels: z.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_LEVELS),
+    /** Most levels present in the cohort, as a fraction of the cohort's rows. */
+    maxLevelDensity: z.number().gt(0).max(1).default(DEFAULT_MAX_LEVEL_DENSITY),
+    /** Refuse a cohort within minCount − 1 rows of one already released in the project. */
+    differencingGuard: z.boolean().default(true),
     /** Null means every built-in algorithm. */
     allowedAlgorithms: z.array(z.string().min(1).max(64)).nullable(),
     approvals: z.array(approvalSchema),
@@ -31,7 +47,16 @@ export type NodePolicy = z.infer<typeof nodePolicySchema>;
 
 /** The policy of a fresh node: nothing approved, so nothing runs (deny by default). */
 export function defaultPolicy(minCount = DEFAULT_MIN_COUNT): NodePolicy {
-  return { minCount, allowMinMax: false, allowedAlgorithms: null, approvals: [] };
+  return {
+    minCount,
+    allowMinMax: false,
+    maxStringLength: DEFAULT_MAX_STRING_LENGTH,
+    maxLevels: DEFAULT_MAX_LEVELS,
+    maxLevelDensity: DEFAULT_MAX_LEVEL_DENSITY,
+    differencingGuard: true,
+    allowedAlgorithms: null,
+    approvals: [],
+  };
 }
 
 /**

@@ -7,6 +7,12 @@ import {
 } from '@tessera/algorithms';
 import type { SiteCode, TaskPayload } from '@tessera/protocol';
 import type { Approval, NodePolicy } from '../store/policy-store.js';
+import {
+  effectiveLimits,
+  overlongString,
+  tooManyLevels,
+  type TaskLimits,
+} from './disclosure-limits.js';
 
 /** What the policy check lets run, or why it refuses. */
 export type PolicyDecision =
@@ -15,6 +21,8 @@ export type PolicyDecision =
       readonly algorithm: Algorithm;
       readonly params: unknown;
       readonly disclosure: DisclosurePolicy;
+      /** The limits beyond minCount the worker and the differencing guard apply. */
+      readonly limits: TaskLimits;
       /** Set when this task binds an approval's project id for the first time. */
       readonly bindProjectId: { project: string; projectId: string } | null;
     }
@@ -49,6 +57,18 @@ export function checkTask(task: TaskPayload, inputs: PolicyInputs): PolicyDecisi
       'PROJECT_NOT_APPROVED',
       `project ${task.project.name} was approved here with another id`,
     );
+  }
+  const limits = effectiveLimits(policy, task.params);
+  for (const [value, path] of [
+    [task.params, 'params'],
+    [task.cohort, 'cohort'],
+  ] as const) {
+    const at = overlongString(value, path, limits.maxStringLength);
+    if (at !== null)
+      return refuse(
+        'STRING_LIMIT',
+        `${at} is longer than the ${String(limits.maxStringLength)} characters this node allows`,
+      );
   }
   for (const d of task.datasets) {
     if (!approval.datasets.includes(d))
@@ -87,13 +107,20 @@ export function checkTask(task: TaskPayload, inputs: PolicyInputs): PolicyDecisi
     );
   }
   const vars = combinedVariables(task.datasets, inputs.datasets);
-  for (const v of alg.variables(parsed.data)) {
+  const read = alg.variables(parsed.data);
+  for (const v of read) {
     if (!vars.has(v))
       return refuse(
         'VARIABLE_MISSING',
         `variable ${v} is not in ${task.datasets.length > 1 ? 'every one of the datasets' : `dataset ${task.datasets[0] ?? ''}`}`,
       );
   }
+  const wide = tooManyLevels(read, task.datasets, inputs.datasets, limits.maxLevels);
+  if (wide !== null)
+    return refuse(
+      'LEVEL_LIMIT',
+      `variable ${wide} has more than the ${String(limits.maxLevels)} levels this node allows`,
+    );
   if (task.cohort !== null) {
     const problems = validateCohort(
       [...vars].map(([name, kind]) => ({ name, kind })),
@@ -110,6 +137,7 @@ export function checkTask(task: TaskPayload, inputs: PolicyInputs): PolicyDecisi
     algorithm: alg,
     params: parsed.data,
     disclosure: effectiveDisclosure(policy, task.params),
+    limits,
     bindProjectId:
       approval.projectId === null
         ? { project: approval.project, projectId: task.project.id }

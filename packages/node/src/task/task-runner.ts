@@ -2,6 +2,8 @@ import { getAlgorithm, type Algorithm } from '@tessera/algorithms';
 import type { ResultPayload, ResultSubmission, TaskEnvelope, TaskPayload } from '@tessera/protocol';
 import type { Logger } from 'pino';
 import type { Executor, ExecOutcome } from '../exec/executor.js';
+import { createDifferencingGuard } from '../guard/differencing-guard.js';
+import { toCohortRows } from '../guard/row-set.js';
 import { NODE_AUDIT_ACTIONS, createAuditLog, type AuditInput } from '../store/audit-log.js';
 import type { NodePaths } from '../store/layout.js';
 import { withLock } from '../store/lock.js';
@@ -54,6 +56,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const tasks = createTaskStore(paths);
   const inputs = createTaskInputs(paths);
   const auditLog = createAuditLog(paths);
+  const guard = createDifferencingGuard(paths);
   const audit = (entry: AuditInput): Promise<unknown> => auditLog.append(entry);
 
   function once(taskId: string, fn: () => Promise<void>): Promise<void> {
@@ -143,7 +146,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const left = Date.parse(p.deadline) - now().getTime();
     if (left <= 0)
       return { status: 'failed', code: 'TIMEOUT', reason: 'the task deadline had passed' };
-    return deps.executor.run(
+    const outcome = await deps.executor.run(
       {
         algorithm: decision.algorithm.name,
         step: p.step,
@@ -156,9 +159,25 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
         input: p.input,
         round: p.round,
         policy: decision.disclosure,
+        guard: {
+          reportRows: decision.limits.differencingGuard,
+          maxLevelDensity: decision.limits.maxLevelDensity,
+        },
       },
       Math.min(deps.stepTimeoutMs ?? 120_000, left),
     );
+    if (outcome.status !== 'ok' || !decision.limits.differencingGuard) return outcome;
+    if (outcome.rows === undefined)
+      return { status: 'failed', code: 'STEP_FAILED', reason: 'the step did not report its rows' };
+    // Checked and recorded under the node's lock once the output passed every other check, so
+    // only what is released is remembered and two tasks at once are checked in turn.
+    const verdict = await guard.admit(
+      p.project.id,
+      toCohortRows(outcome.rows),
+      decision.disclosure.minCount,
+    );
+    if (!verdict.ok) return { status: 'refused', code: 'DIFFERENCING', reason: verdict.reason };
+    return { status: 'ok', output: outcome.output };
   }
 
   async function bindProject(
