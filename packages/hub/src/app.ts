@@ -10,6 +10,7 @@ import { createDeadlineTimers, sweep, tryCloseStep } from './orchestrator/orches
 import { createRateLimiter } from './rate-limit.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { catalogueRoutes } from './routes/catalogue.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { nodeRoutes } from './routes/node.js';
@@ -112,7 +113,7 @@ function buildApp(deps: HubDeps, https: CreateHubOptions['https']): FastifyInsta
     : Fastify({ logger: false, bodyLimit, https })) as unknown as FastifyInstance;
   installPlumbing(app, deps.logger);
   const all = [healthRoutes, authRoutes, userRoutes, trustRoutes, projectRoutes, jobRoutes];
-  for (const routes of [...all, auditRoutes, nodeRoutes]) routes(app, deps);
+  for (const routes of [...all, auditRoutes, nodeRoutes, catalogueRoutes]) routes(app, deps);
   return app;
 }
 

@@ -155,3 +155,32 @@ export const auditVerifyResponseSchema = z.object({
 export type AuditVerifyResponse = z.infer<typeof auditVerifyResponseSchema>;
 
 export const healthResponseSchema = z.object({ status: z.literal('ok'), version: z.string() });
+
+// ---- catalogue ------------------------------------------------------------------------------------
+
+/** How one site holds one variable: its kind and the levels it published (categoricals). */
+export const catalogueHoldingSchema = z.object({
+  trust: nameSchema,
+  kind: z.enum(['number', 'date', 'categorical']),
+  levels: z.array(z.string()).optional(),
+});
+export type CatalogueHolding = z.infer<typeof catalogueHoldingSchema>;
+
+/**
+ * GET /api/v1/projects/:project/catalogue: per dataset exposed to the project, per variable, the
+ * sites that hold it. `sites` lists every trust of the project, `publishedAt` null when its node
+ * has published nothing yet (its datasets are then unknown, not absent).
+ */
+export const projectCatalogueSchema = z.object({
+  project: projectRefSchema,
+  sites: z.array(z.object({ trust: nameSchema, publishedAt: isoDateSchema.nullable() })),
+  datasets: z.array(
+    z.object({
+      name: nameSchema,
+      /** Trusts that expose this dataset to the project. */
+      sites: z.array(nameSchema),
+      variables: z.array(z.object({ name: z.string(), sites: z.array(catalogueHoldingSchema) })),
+    }),
+  ),
+});
+export type ProjectCatalogue = z.infer<typeof projectCatalogueSchema>;

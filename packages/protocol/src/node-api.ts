@@ -6,6 +6,7 @@ import {
   projectRefSchema,
   traceIdSchema,
   trustRefSchema,
+  variableNameSchema,
 } from './common.js';
 import { cohortSchema } from './cohort.js';
 import { sealedEnvelopeSchema } from './envelope.js';
@@ -167,4 +168,67 @@ export function taskAd(
   purpose: 'task' | 'result',
 ) {
   return { taskId: header.taskId, node: header.trust, round: header.round, purpose };
+}
+
+// ---- catalogue ---------------------------------------------------------------------------------------
+
+/** Most datasets, variables per dataset and levels per variable a catalogue may list. */
+export const CATALOGUE_LIMITS = { datasets: 200, variables: 2_000, levels: 1_000 } as const;
+
+/**
+ * One variable as a node publishes it: name, kind and, for categoricals, only the levels held by
+ * at least the node's minCount rows (a rare level's name is itself disclosive). Never a value or
+ * a count.
+ */
+export const catalogueVariableSchema = z
+  .object({
+    name: variableNameSchema,
+    kind: z.enum(['number', 'date', 'categorical']),
+    levels: z.array(z.string().max(200)).max(CATALOGUE_LIMITS.levels).optional(),
+  })
+  .strict();
+export type CatalogueVariable = z.infer<typeof catalogueVariableSchema>;
+
+/** A dataset and the approved projects it is exposed to (id null until the node bound it). */
+export const catalogueDatasetSchema = z
+  .object({
+    name: nameSchema,
+    projects: z
+      .array(z.object({ name: nameSchema, id: idSchema.nullable() }).strict())
+      .min(1)
+      .max(1_000),
+    variables: z.array(catalogueVariableSchema).max(CATALOGUE_LIMITS.variables),
+  })
+  .strict();
+export type CatalogueDataset = z.infer<typeof catalogueDatasetSchema>;
+
+/** Everything one node exposes, as signed: it replaces the trust's previous catalogue whole. */
+export const catalogueSchema = z
+  .object({
+    trust: nameSchema,
+    publishedAt: isoDateSchema,
+    datasets: z.array(catalogueDatasetSchema).max(CATALOGUE_LIMITS.datasets),
+  })
+  .strict();
+export type Catalogue = z.infer<typeof catalogueSchema>;
+
+/** POST /api/v1/node/catalogue. `sig` is the node's signature over {@link catalogueSigned}. */
+export const cataloguePublishRequestSchema = z
+  .object({ type: z.literal('catalogue'), catalogue: catalogueSchema, sig: signatureSchema })
+  .strict();
+export type CataloguePublishRequest = z.infer<typeof cataloguePublishRequestSchema>;
+
+export const catalogueAcceptedSchema = z.object({
+  type: z.literal('catalogue-accepted'),
+  datasets: z.number().int().min(0),
+  variables: z.number().int().min(0),
+});
+export type CatalogueAccepted = z.infer<typeof catalogueAcceptedSchema>;
+
+/**
+ * What the node signs for a catalogue: the purpose is bound in, so the signature can never pass
+ * for a result's or a task's.
+ */
+export function catalogueSigned(catalogue: Catalogue) {
+  return { purpose: 'catalogue' as const, catalogue };
 }

@@ -18,13 +18,16 @@ import {
 import { runOrchestrated, startJob } from '../orchestrator/orchestrator.js';
 import { requireJobReader, requireJobSubmitter } from '../policy.js';
 import { zodIssues } from '../zod-issues.js';
+import { checkJobAgainstCatalogue } from './catalogue.js';
+import { cohortVariables } from './catalogue-view.js';
 import { membership, resolveProject } from './projects.js';
 
 /**
  * Submits a job: checks the role, validates params with the algorithm's schema, records the job,
  * audits it and issues the first step's tasks, all in one transaction.
  * @throws TesseraError NOT_FOUND (project), FORBIDDEN, BAD_REQUEST (unknown algorithm, params
- *   that do not fit — with the issues listed — or a project without trusts).
+ *   that do not fit — with the issues listed — or a project without trusts), UNPROCESSABLE (a
+ *   site's published catalogue lacks a dataset or variable the job names).
  */
 export async function submitJob(
   deps: HubDeps,
@@ -155,5 +158,7 @@ async function checkSubmission(deps: HubDeps, actor: UserPrincipal, input: Submi
     [project.id],
   );
   if ((trusts[0]?.n ?? 0) === 0) throw new TesseraError('BAD_REQUEST', 'the project has no trusts');
+  const reads = [...new Set([...alg.variables(parsed.data), ...cohortVariables(req.cohort)])];
+  await checkJobAgainstCatalogue(deps.db, project, req.datasets, reads);
   return { req, project, alg, params: parsed.data };
 }
