@@ -55,4 +55,19 @@ describe('crosstab matches R', () => {
       });
     }
   }
+
+  it('withholds the chi-square test when a cell is suppressed', () => {
+    // minCount one above the smallest cell: that cell and, by secondary suppression, one more go.
+    const c = cases[0];
+    if (c === undefined) throw new Error('no crosstab case');
+    const smallest = Math.min(...c.expected.counts.flat().map((n) => n ?? Infinity));
+    const { decision } = simulateJob(crosstab, c.params, [table], {
+      policy: { minCount: smallest + 1, allowMinMax: false },
+    });
+    if (decision.kind !== 'done') throw new Error(`${decision.code}: ${decision.reason}`);
+    const result = decision.result as CrosstabResult;
+    expect(result.counts.flat().filter((n) => n === null)).toHaveLength(2);
+    expect(result.chiSquare).toBeNull();
+    expect(result.note).toMatch(/suppressed/);
+  });
 });
