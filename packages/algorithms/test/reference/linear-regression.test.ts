@@ -9,10 +9,9 @@ import { getAlgorithm } from '../../src/registry.js';
 import { simulateJob } from '../../src/simulate.js';
 import type { Table } from '../../src/table.js';
 import {
-  expectClose,
+  expectMatchesReference,
   loadFixtureTable,
   readReference,
-  REFERENCE_TOLERANCE,
   splitRandomly,
 } from '../support/fixtures.js';
 
@@ -42,22 +41,6 @@ const tablesFor = (sites: number, seed: number): Table[] =>
  * Every field of `expected` (more are allowed): counts and flags exactly, p-values within atol
  * 1e-6, every other number within rtol 1e-6.
  */
-function expectMatches(actual: unknown, expected: unknown, path: string): void {
-  const key = path.slice(path.lastIndexOf('.') + 1);
-  if (typeof expected === 'number') {
-    if (key === 'n' || key === 'count') expect(actual, path).toBe(expected);
-    else if (key === 'pValue') expectClose(actual as number, expected, path, REFERENCE_TOLERANCE);
-    else expectClose(actual as number, expected, path);
-  } else if (expected !== null && typeof expected === 'object') {
-    expect(actual, path).toBeTypeOf('object');
-    const a = actual as Record<string, unknown>;
-    expect(Object.keys(a), path).toEqual(expect.arrayContaining(Object.keys(expected)));
-    for (const [k, v] of Object.entries(expected)) expectMatches(a[k], v, `${path}.${k}`);
-  } else {
-    expect(actual, path).toEqual(expected);
-  }
-}
-
 describe('linear-regression matches R', () => {
   for (const c of cases) {
     for (const { sites, seed } of LAYOUTS) {
@@ -70,7 +53,7 @@ describe('linear-regression matches R', () => {
         const result = decision.result as { coefficients: Record<string, unknown> };
         // Design columns in R's order: intercept, then covariates as given, dummies by level.
         expect(Object.keys(result.coefficients)).toEqual(Object.keys(c.expected.coefficients));
-        expectMatches(result, c.expected, 'result');
+        expectMatchesReference(result, c.expected, 'result');
       });
     }
   }

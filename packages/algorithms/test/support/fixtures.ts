@@ -22,7 +22,8 @@ export function fixturePath(name: string, file: string): string {
   return `${FIXTURES}${name}/${file}`;
 }
 
-/** reference.json of a fixture, parsed. */
+/** reference.json of a fixture, parsed; the caller names the shape it expects. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed JSON read
 export function readReference<T = Record<string, unknown>>(
   name: string,
   file = 'reference.json',
@@ -135,4 +136,25 @@ export function expectClose(
   const a = actual as number;
   const ok = Math.abs(a - expected) <= atol + rtol * Math.abs(expected);
   expect(ok, `${what}: ${a} is not within rtol ${rtol}, atol ${atol} of ${expected}`).toBe(true);
+}
+
+/**
+ * Asserts that `actual` holds every field of the reference `expected`, recursively: `n` and
+ * `count` exactly, `pValue` within rtol and atol (small p-values), every other number within rtol,
+ * anything else equal. Extra fields in `actual` are allowed. `path` names the value in messages.
+ */
+export function expectMatchesReference(actual: unknown, expected: unknown, path: string): void {
+  const key = path.slice(path.lastIndexOf('.') + 1);
+  if (typeof expected === 'number') {
+    if (key === 'n' || key === 'count') expect(actual, path).toBe(expected);
+    else if (key === 'pValue') expectClose(actual as number, expected, path, REFERENCE_TOLERANCE);
+    else expectClose(actual as number, expected, path);
+  } else if (expected !== null && typeof expected === 'object') {
+    expect(actual, path).toBeTypeOf('object');
+    const a = actual as Record<string, unknown>;
+    expect(Object.keys(a), path).toEqual(expect.arrayContaining(Object.keys(expected)));
+    for (const [k, v] of Object.entries(expected)) expectMatchesReference(a[k], v, `${path}.${k}`);
+  } else {
+    expect(actual, path).toEqual(expected);
+  }
 }
