@@ -1,14 +1,19 @@
 import type { HubDecision, SiteResult } from '../framework.js';
-import { poolMoments, sampleVariance, type Moments } from '../numerics/moments.js';
+import { poolGroups } from './aggregate-groups.js';
+import { chooseGrid } from './grid.js';
+import { poolCategorical, poolNumeric } from './pool.js';
 import {
+  DEFAULT_BINS,
   summaryLocalOutputSchema,
+  type Grid,
+  type GridSource,
   type CategoricalStats,
-  type CategoricalSummary,
   type NumericStats,
   type NumericSummary,
   type SummaryLocalOutput,
   type SummaryParams,
   type SummaryResult,
+  MAX_GROUPS,
 } from './schemas.js';
 
 /** Hub-side failure codes of `summary` (HubDecision `failed`). */
@@ -16,9 +21,22 @@ export const SUMMARY_FAILURES = {
   NO_SITES: 'no site released a result',
   INVALID_OUTPUT: 'a site released an output of the wrong shape',
   VARIABLE_KIND_MISMATCH: 'a variable has different kinds at different sites',
+  LEVEL_LIMIT: 'the groupBy variable has more levels than summary allows',
+  UNKNOWN_STEP: 'the hub was asked to aggregate a step summary does not have',
 } as const;
 
-type Failure = Extract<HubDecision<null>, { kind: 'failed' }>;
+/**
+ * Hub state between 'stats' and 'quantiles': the pooled result so far, each numeric variable's
+ * grid, and each site's count per variable (to check the histograms add up to them).
+ */
+export interface SummaryState {
+  readonly result: SummaryResult;
+  readonly grids: Record<string, { grid: Grid; source: GridSource }>;
+  readonly counts: Record<string, Record<string, number>>;
+}
+
+type Decision = HubDecision<SummaryState | null>;
+type Failure = Extract<Decision, { kind: 'failed' }>;
 const fail = (code: keyof typeof SUMMARY_FAILURES, reason: string): Failure => ({
   kind: 'failed',
   code,
@@ -37,12 +55,11 @@ export function describeSites(results: readonly SiteResult[]): string {
 
 /**
  * Pools the sites' 'stats' outputs into the `summary` result: moments with Chan et al.'s formula,
- * level counts by addition. Only sites with status ok count towards `n` and `sites`.
+ * level counts by addition, min and max when every site released them, groups when asked for.
+ * Only sites with status ok count towards `n` and `sites`. When quantiles are asked for and there
+ * is a numeric variable, the next step is 'quantiles' on the grids chosen here.
  */
-export function aggregateStats(
-  params: SummaryParams,
-  results: readonly SiteResult[],
-): HubDecision<null> {
+export function aggregateStats(params: SummaryParams, results: readonly SiteResult[]): Decision {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const outputs: SummaryLocalOutput[] = [];
@@ -52,6 +69,9 @@ export function aggregateStats(
       ? params.variables.find((v) => !Object.hasOwn(parsed.data.variables, v))
       : undefined;
     if (!parsed.success || missing !== undefined) {
+      return fail('INVALID_OUTPUT', `${r.trust}: output does not fit the summary step`);
+    }
+    if ((params.groupBy === undefined) !== (parsed.data.groups === undefined)) {
       return fail('INVALID_OUTPUT', `${r.trust}: output does not fit the summary step`);
     }
     outputs.push(parsed.data);
@@ -69,39 +89,47 @@ export function aggregateStats(
   }
   const n = outputs.reduce((s, o) => s + o.rows, 0);
   const result: SummaryResult = { n, sites: outputs.length, variables };
-  return { kind: 'done', result };
+  const withheld = ok.filter((_, i) => !releasesExtremes(outputs[i]));
+  const hasNumeric = Object.values(variables).some((v) => !('levels' in v));
+  // A job that forbade min and max (allowMinMax: false) needs no reason why they are absent.
+  if (withheld.length > 0 && hasNumeric && params.allowMinMax !== false) {
+    result.minMax =
+      withheld.length === ok.length
+        ? 'withheld by every site'
+        : `withheld by ${withheld.map((r) => r.trust).join(', ')}`;
+  }
+  if (params.groupBy !== undefined) {
+    const pooled = poolGroups(params, outputs);
+    if (pooled === null) {
+      return fail('LEVEL_LIMIT', `${params.groupBy} has more than ${String(MAX_GROUPS)} groups`);
+    }
+    Object.assign(result, { groupBy: params.groupBy }, pooled);
+  }
+  const numeric = Object.entries(variables).filter(
+    (e): e is [string, NumericSummary] => !('levels' in e[1]),
+  );
+  if (params.quantiles === undefined || numeric.length === 0) return { kind: 'done', result };
+  const grids: SummaryState['grids'] = {};
+  for (const [name, v] of numeric) {
+    const range = params.range?.[name];
+    grids[name] = chooseGrid(
+      { ...(range === undefined ? {} : { range }), min: v.min, max: v.max, mean: v.mean, sd: v.sd },
+      params.bins ?? DEFAULT_BINS,
+    );
+  }
+  const counts = Object.fromEntries(
+    ok.map((r, i) => [
+      r.trust,
+      Object.fromEntries(numeric.map(([name]) => [name, outputs[i]?.variables[name]?.count ?? 0])),
+    ]),
+  );
+  const input = { grids: Object.fromEntries(Object.entries(grids).map(([k, g]) => [k, g.grid])) };
+  return { kind: 'step', step: 'quantiles', input, state: { result, grids, counts } };
 }
 
-function poolNumeric(stats: readonly NumericStats[]): NumericSummary {
-  let m: Moments = { count: 0, mean: 0, m2: 0 };
-  let missing = 0;
-  for (const s of stats) {
-    m = poolMoments(m, s);
-    missing += s.missing;
-  }
-  const v = sampleVariance(m);
-  return { count: m.count, missing, mean: m.mean, sd: v === null ? null : Math.sqrt(v) };
-}
-
-function poolCategorical(stats: readonly CategoricalStats[]): CategoricalSummary {
-  const totals = new Map<string, number>();
-  const suppressed = new Set<string>();
-  let count = 0;
-  let missing = 0;
-  for (const s of stats) {
-    count += s.count;
-    missing += s.missing;
-    for (const l of s.suppressed) suppressed.add(l);
-    for (const [l, n] of Object.entries(s.levels)) totals.set(l, (totals.get(l) ?? 0) + n);
-  }
-  const levels = [...totals.keys()]
-    .filter((l) => !suppressed.has(l))
-    .sort()
-    .map((l): [string, number] => [l, totals.get(l) ?? 0]);
-  return {
-    count,
-    missing,
-    levels: Object.fromEntries(levels),
-    ...(suppressed.size === 0 ? {} : { suppressed: [...suppressed].sort() }),
-  };
+/** True when a site's output holds min and max for every numeric variable. */
+function releasesExtremes(o: SummaryLocalOutput | undefined): boolean {
+  return Object.values(o?.variables ?? {}).every(
+    (s) => s.kind === 'categorical' || (s.min !== undefined && s.max !== undefined),
+  );
 }

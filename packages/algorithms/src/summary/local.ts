@@ -1,28 +1,51 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { moments } from '../numerics/moments.js';
 import type { Column } from '../table.js';
-import type {
-  CategoricalStats,
-  SummaryLocalOutput,
-  SummaryParams,
-  VariableStats,
+import { suppressGroups } from './groups-disclose.js';
+import { groupStats, type RawGroups } from './groups-local.js';
+import {
+  MAX_GROUPS,
+  type CategoricalStats,
+  type SummaryLocalOutput,
+  type SummaryParams,
+  type VariableStats,
 } from './schemas.js';
+
+/** What 'stats' computes before disclosure: min and max included, groups when asked for. */
+export interface RawStats {
+  readonly rows: number;
+  readonly variables: Record<string, VariableStats>;
+  readonly groups?: RawGroups;
+}
 
 /**
  * Local step 'stats': per variable, the count of non-missing values, the missing count, and either
- * the mean and m2 (number, date) or the count of every level (categorical). Nothing is suppressed
- * here; {@link discloseStats} does that.
+ * the mean, m2, min and max (number, date) or the count of every level (categorical); the same per
+ * level of `groupBy` when given. Nothing is suppressed here; {@link discloseStats} does that.
  *
  * @throws Error when a variable is not in the table (the node checks with checkVariables first).
  */
-export function runStats(ctx: LocalStepContext<SummaryParams>): SummaryLocalOutput {
+export function runStats(ctx: LocalStepContext<SummaryParams>): RawStats {
   const variables: Record<string, VariableStats> = {};
   for (const name of ctx.params.variables) {
     const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
     if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
     variables[name] = columnStats(col);
   }
-  return { rows: ctx.table.rows, variables };
+  const { groupBy } = ctx.params;
+  if (groupBy === undefined) return { rows: ctx.table.rows, variables };
+  const groups = groupStats(ctx.table, groupBy, ctx.params.variables, columnStats);
+  return { rows: ctx.table.rows, variables, groups };
+}
+
+function extremes(values: Float64Array): { min: number; max: number } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of values) {
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  return min <= max ? { min, max } : null;
 }
 
 function columnStats(col: Column): VariableStats {
@@ -34,6 +57,7 @@ function columnStats(col: Column): VariableStats {
       missing: col.values.length - m.count,
       mean: m.mean,
       m2: m.m2,
+      ...extremes(col.values),
     };
   }
   const counts = new Array<number>(col.levels.length).fill(0);
@@ -52,13 +76,22 @@ function columnStats(col: Column): VariableStats {
   };
 }
 
+/** A variable's statistics without min and max. */
+function withoutExtremes(stats: VariableStats): VariableStats {
+  if (stats.kind === 'categorical') return stats;
+  const { min: _min, max: _max, ...rest } = stats;
+  return rest;
+}
+
 /**
  * Disclosure check of 'stats' (DESIGN "Disclosure control at the node"): refuses the whole output
  * (MIN_COUNT) when the table or any variable's non-missing count is below minCount, naming the
- * variable but not its count; suppresses small level cells; never releases min or max.
+ * variable but not its count; refuses a `groupBy` that is not categorical (INVALID_PARAMS) or has
+ * more than MAX_GROUPS levels (LEVEL_LIMIT); suppresses small level cells and small groups
+ * (see suppressGroups); releases min and max only when the policy allows them, never per group.
  */
 export function discloseStats(
-  output: SummaryLocalOutput,
+  output: RawStats,
   ctx: LocalStepContext<SummaryParams>,
 ): LocalOutcome {
   const min = ctx.policy.minCount;
@@ -74,9 +107,41 @@ export function discloseStats(
         reason: `variable ${name} has fewer than ${min} non-missing values`,
       };
     }
-    variables[name] = stats.kind === 'categorical' ? suppressSmallCells(stats, min) : stats;
+    if (stats.kind === 'categorical') variables[name] = suppressSmallCells(stats, min);
+    else variables[name] = ctx.policy.allowMinMax ? stats : withoutExtremes(stats);
   }
-  return { status: 'ok', output: { rows: output.rows, variables } };
+  const released: SummaryLocalOutput = { rows: output.rows, variables };
+  const { groups } = output;
+  const by = ctx.params.groupBy ?? '';
+  if (groups?.kind === 'notCategorical') {
+    return {
+      status: 'refused',
+      code: 'INVALID_PARAMS',
+      reason: `groupBy ${by} is not categorical`,
+    };
+  }
+  if (groups?.kind === 'tooManyLevels') {
+    return {
+      status: 'refused',
+      code: 'LEVEL_LIMIT',
+      reason: `groupBy ${by} has more than ${MAX_GROUPS} levels`,
+    };
+  }
+  if (groups !== undefined) {
+    const levels = Object.fromEntries(
+      Object.entries(groups.levels).map(([l, g]) => [
+        l,
+        {
+          rows: g.rows,
+          variables: Object.fromEntries(
+            Object.entries(g.variables).map(([v, s]) => [v, withoutExtremes(s)]),
+          ),
+        },
+      ]),
+    );
+    return { status: 'ok', output: { ...released, groups: suppressGroups(levels, min) } };
+  }
+  return { status: 'ok', output: released };
 }
 
 /**

@@ -68,7 +68,7 @@ function reference(xs: readonly (number | null)[]) {
   return { count: v.length, missing: xs.length - v.length, mean, sd };
 }
 
-function doneResult(decision: HubDecision<null>): SummaryResult {
+function doneResult(decision: HubDecision<unknown>): SummaryResult {
   if (decision.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(decision)}`);
   return decision.result as SummaryResult;
 }
@@ -104,7 +104,8 @@ describe('summary', () => {
       missing: 5000 - females - males,
       levels: { F: females, M: males },
     });
-    expect(Object.keys(result)).toEqual(['n', 'sites', 'variables']);
+    expect(Object.keys(result)).toEqual(['n', 'sites', 'variables', 'minMax']);
+    expect(result.minMax).toBe('withheld by every site');
   });
 
   it('refuses a site whose cohort is below minCount, and reports it, while others pool', () => {
@@ -200,6 +201,7 @@ describe('summary', () => {
       n: 1,
       sites: 1,
       variables: { x: { count: 1, missing: 0, mean: 4, sd: null } },
+      minMax: 'withheld by every site',
     });
   });
 });
