@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { TesseraError } from '@tessera/protocol';
 import type { Logger } from 'pino';
+import { createCataloguePublisher } from './catalogue/publisher.js';
 import { startConsole } from './console.js';
 import { createExecutor } from './exec/executor.js';
 import { createHubClient } from './hub/hub-client.js';
@@ -32,6 +33,8 @@ export interface StartNodeOptions {
   workerUrl?: URL;
   stepTimeoutMs?: number;
   stepMemoryMb?: number;
+  /** How often the catalogue's inputs are checked for a change (default 2 s). */
+  catalogueCheckMs?: number;
 }
 
 /**
@@ -62,6 +65,15 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   });
   const polling = new AbortController();
   const stopping = new AbortController();
+  const catalogue = createCataloguePublisher({
+    paths,
+    trust: config.name,
+    client,
+    signPrivate: keys.signPrivate,
+    logger,
+    signal: polling.signal,
+    ...(o.catalogueCheckMs === undefined ? {} : { checkMs: o.catalogueCheckMs }),
+  });
   let runner: TaskRunner | null = null;
   let settle!: { resolve: () => void; reject: (e: Error) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -72,6 +84,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     shutdown ??= (async () => {
       polling.abort();
       await loop.catch(() => undefined);
+      await catalogue.stopped();
       await executor.close(fatal === null ? 5_000 : 0);
       if (runner !== null && fatal === null) await Promise.race([runner.idle(), delay(2_000)]);
       stopping.abort();
@@ -96,6 +109,9 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     logger,
     signal: polling.signal,
     fatal,
+    onEnrolled: () => {
+      catalogue.onEnrolled();
+    },
     onState: (s) => {
       loopState = s;
     },

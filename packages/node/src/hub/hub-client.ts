@@ -2,6 +2,7 @@ import { Agent, request, type buildConnector } from 'undici';
 import type { z } from 'zod';
 import {
   TesseraError,
+  catalogueAcceptedSchema,
   enrolResponseSchema,
   errorBodySchema,
   isTesseraError,
@@ -9,6 +10,8 @@ import {
   pinnedConnector,
   pollResponseSchema,
   resultAcceptedSchema,
+  type CatalogueAccepted,
+  type CataloguePublishRequest,
   type EnrolRequest,
   type EnrolResponse,
   type PollRequest,
@@ -24,6 +27,8 @@ export interface HubClient {
   enrol(body: EnrolRequest, signal?: AbortSignal): Promise<EnrolResponse>;
   poll(body: PollRequest, signal?: AbortSignal): Promise<PollResponse>;
   submit(body: ResultSubmission, signal?: AbortSignal): Promise<ResultAccepted>;
+  /** Replaces this trust's catalogue at the hub (issue 3). */
+  publishCatalogue(body: CataloguePublishRequest, signal?: AbortSignal): Promise<CatalogueAccepted>;
   close(): Promise<void>;
 }
 
@@ -80,6 +85,8 @@ export function createHubClient(o: { hubUrl: string; pin: string; apiKey: string
     enrol: (body, signal) => call('/api/v1/node/enrol', body, enrolResponseSchema, signal),
     poll: (body, signal) => call('/api/v1/node/poll', body, pollResponseSchema, signal),
     submit: (body, signal) => call('/api/v1/node/results', body, resultAcceptedSchema, signal),
+    publishCatalogue: (body, signal) =>
+      call('/api/v1/node/catalogue', body, catalogueAcceptedSchema, signal),
     close: () => agent.close(),
   };
 }

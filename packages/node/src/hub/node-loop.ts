@@ -27,6 +27,8 @@ export interface LoopDeps {
   readonly signal: AbortSignal;
   /** Builds the task runner once the hub's keys are known (after enrolment). */
   readonly makeRunner: (me: NodeIdentity) => TaskRunner;
+  /** Called after every successful enrolment (the catalogue publisher starts or republishes). */
+  readonly onEnrolled?: () => void;
   /** Called with a reason that stops the node for good. */
   readonly fatal: (e: TesseraError) => void;
   /** Reports progress to the console. */
@@ -52,6 +54,7 @@ export async function runNodeLoop(d: LoopDeps): Promise<void> {
         const me = await enrol(d);
         enrolled = true;
         d.onState({ enrolled, lastPollAt: null, lastError: null });
+        d.onEnrolled?.();
         if (runner === null) {
           runner = d.makeRunner(me);
           void resumeLater(runner, d);
