@@ -135,10 +135,13 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
     .option('--allow-min-max', 'allow minimum and maximum to be released')
     .option('--algorithms <a,b>', 'the algorithms this node allows')
     .option('--max-string-length <n>', 'longest string a task may send (default 80)')
-    .option('--max-levels <n>', 'most levels of a categorical variable a task may read (default 40)')
+    .option(
+      '--max-levels <n>',
+      'most levels of a categorical variable a task may read (default 40)',
+    )
     .option(
       '--max-level-density <x>',
-      "most levels in a cohort, as a fraction of its rows (default 0.33)",
+      'most levels in a cohort, as a fraction of its rows (default 0.33)',
     )
     .option('--differencing-guard <on|off>', 'refuse near-duplicate cohorts (default on)')
     .option('--json', 'print the policy as JSON')

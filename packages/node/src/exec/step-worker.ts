@@ -34,7 +34,12 @@ async function load(d: StepRequest['datasets'][number]): Promise<Loaded> {
   const hit = cache.get(d.dir);
   if (hit?.version === d.version) return hit;
   const { schema, table } = await loadTable(d.dir, await readDatasetSchema(d.dir));
-  const loaded = { version: schema.version, name: schema.name, fingerprint: schema.dataSha256, table };
+  const loaded = {
+    version: schema.version,
+    name: schema.name,
+    fingerprint: schema.dataSha256,
+    table,
+  };
   cache.set(d.dir, loaded);
   return loaded;
 }
@@ -56,7 +61,11 @@ async function handle(req: StepRequest): Promise<StepResponse> {
     if (dense !== null) {
       const pct = Math.round(density * 100);
       const reason = `variable ${dense} has more levels in the cohort than ${String(pct)} % of its rows`;
-      return { type: 'done', id: req.id, outcome: { status: 'refused', code: 'LEVEL_LIMIT', reason } };
+      return {
+        type: 'done',
+        id: req.id,
+        outcome: { status: 'refused', code: 'LEVEL_LIMIT', reason },
+      };
     }
     // runLocalStep refuses a table under minCount before computing anything.
     const outcome = runLocalStep(alg, req.step, {

@@ -81,7 +81,13 @@ export function decodeRecords(buf: Uint8Array): { cohorts: CohortRows[]; validBy
     const end = at + FIXED + hLen + dLen + DIGEST;
     if (end > b.length) break;
     const body = b.subarray(at + FIXED, end - DIGEST);
-    if (!createHash('sha256').update(body).digest().equals(b.subarray(end - DIGEST, end))) break;
+    if (
+      !createHash('sha256')
+        .update(body)
+        .digest()
+        .equals(b.subarray(end - DIGEST, end))
+    )
+      break;
     const c = decodeBody(body, hLen);
     if (c === null) break;
     cohorts.push(c);

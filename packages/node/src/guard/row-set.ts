@@ -162,8 +162,7 @@ export function cohortDifference(a: CohortRows, b: CohortRows, cap: number): num
 
 /** The guard's answer for a cohort about to be released. */
 export type GuardDecision =
-  | { readonly ok: true; readonly seen: boolean }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly seen: boolean } | { readonly ok: false; readonly reason: string };
 
 /**
  * Refuses a cohort whose symmetric difference with any remembered one is 1 … minCount − 1 rows
