@@ -61,3 +61,31 @@ export function makeTable(columns: Readonly<Record<string, Column>>): Table {
   }
   return { rows: rows ?? 0, columns };
 }
+
+/** Most distinct values a number column may have to be read as categories. */
+export const MAX_NUMBER_LEVELS = 50;
+
+/**
+ * A column read as categories: a categorical column as it is; a number column whose values are
+ * all integers with at most {@link MAX_NUMBER_LEVELS} distinct ones (a 0/1 flag, a stage 1–4) as
+ * categories named by the numbers, in numeric order; anything else null. So `crosstab` and
+ * grouping parameters accept the coded variables that CSV imports read as numbers.
+ */
+export function asCategorical(col: Column): Extract<Column, { kind: 'categorical' }> | null {
+  if (col.kind === 'categorical') return col;
+  if (col.kind !== 'number') return null;
+  const distinct = new Set<number>();
+  for (const v of col.values) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return null;
+    distinct.add(v);
+    if (distinct.size > MAX_NUMBER_LEVELS) return null;
+  }
+  const sorted = [...distinct].sort((a, b) => a - b);
+  const index = new Map(sorted.map((v, i) => [v, i]));
+  return {
+    kind: 'categorical',
+    levels: sorted.map(String),
+    codes: Int32Array.from(col.values, (v) => (Number.isNaN(v) ? -1 : (index.get(v) ?? -1))),
+  };
+}

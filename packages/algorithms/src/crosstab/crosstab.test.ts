@@ -234,12 +234,24 @@ describe('crosstab', () => {
     });
   });
 
-  it('throws on a numeric variable and fails INVALID_OUTPUT on a ragged table', () => {
+  it('reads an integer code as categories, throws on a measurement, fails a ragged table', () => {
+    const coded = makeTable({
+      sex: categoricalColumn(Array<string>(20).fill('male'), SEX),
+      flag: numberColumn(Array.from({ length: 20 }, (_, i) => (i < 10 ? 0 : 1))),
+    });
+    const out = runLocalStep(crosstab, 'table', {
+      table: coded,
+      params: { rows: 'sex', columns: 'flag' },
+      input: null,
+      round: 0,
+      policy: { minCount: 10, allowMinMax: false },
+    });
+    expect(out).toMatchObject({ status: 'ok', output: { columnLevels: ['0', '1'] } });
     const t = makeTable({
       sex: categoricalColumn(Array<string>(20).fill('male'), SEX),
-      party: numberColumn(Array<number>(20).fill(1)),
+      party: numberColumn(Array.from({ length: 20 }, (_, i) => i + 0.5)),
     });
-    expect(() => runSites([t])).toThrow(/not categorical/);
+    expect(() => runSites([t])).toThrow(/neither categorical nor an integer code/);
     const bad: SiteResult = {
       trust: 'a',
       status: 'ok',

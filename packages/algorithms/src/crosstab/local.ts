@@ -1,6 +1,7 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { suppressSmallCells } from '../summary/local.js';
 import type { Column } from '../table.js';
+import { asCategorical } from '../table-info.js';
 import type { CrosstabLocalOutput, CrosstabParams } from './schemas.js';
 
 /** Raw local counts before disclosure. */
@@ -17,15 +18,18 @@ type Categorical = Extract<Column, { kind: 'categorical' }>;
 function categorical(ctx: LocalStepContext<CrosstabParams>, name: string): Categorical {
   const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
   if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
-  if (col.kind !== 'categorical') throw new Error(`variable ${name} is not categorical`);
-  return col;
+  const cat = asCategorical(col);
+  if (cat === null) {
+    throw new Error(`variable ${name} is neither categorical nor an integer code with few values`);
+  }
+  return cat;
 }
 
 /**
  * Local step 'table': the count of every (row level, column level) pair over the rows holding
  * both values, with every level of the dataset (zeros included).
  *
- * @throws Error when a variable is absent or not categorical.
+ * @throws Error when a variable is absent or neither categorical nor an integer code (asCategorical).
  */
 export function runCrosstab(ctx: LocalStepContext<CrosstabParams>): CrosstabRawCounts {
   const r = categorical(ctx, ctx.params.rows);

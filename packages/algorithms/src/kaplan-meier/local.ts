@@ -1,5 +1,6 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import type { Column } from '../table.js';
+import { asCategorical } from '../table-info.js';
 import { coarsenCurve, type RawCurve } from './coarsen.js';
 import { timeGrid, type KaplanMeierLocalOutput, type KaplanMeierParams } from './schemas.js';
 
@@ -77,9 +78,11 @@ export function runKaplanMeier(ctx: LocalStepContext<KaplanMeierParams>): RunOut
   if (time.kind !== 'number') return { unfit: `time ${params.time} is not a number variable` };
   const readEvent = eventReader(column(ctx, params.event), params);
   if (typeof readEvent === 'string') return { unfit: readEvent };
-  const group = params.group === undefined ? undefined : column(ctx, params.group);
-  if (group !== undefined && group.kind !== 'categorical') {
-    return { unfit: `group ${params.group ?? ''} is not categorical` };
+  const group = params.group === undefined ? undefined : asCategorical(column(ctx, params.group));
+  if (group === null) {
+    return {
+      unfit: `group ${params.group ?? ''} is neither categorical nor an integer code with few values`,
+    };
   }
   const levels = group === undefined ? [ALL] : group.levels;
   const grid = timeGrid(params);
