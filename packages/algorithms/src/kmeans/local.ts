@@ -72,7 +72,8 @@ export function runScale(ctx: Ctx): Counted<ScaleOutput> | Unfit {
 
 /**
  * Local step 'seed': a seeded k-means++ and Lloyd clustering of this site's complete cases into k
- * clusters; only clusters of at least minCount rows are kept, with their sizes.
+ * clusters; the centroids and sizes of the non-empty clusters are kept, except those that
+ * {@link clustersToSuppress} holds back (so every one kept averages at least minCount rows).
  *
  * @throws Error when the input is malformed.
  */
@@ -84,9 +85,10 @@ export function runSeed(ctx: Ctx): Counted<SeedOutput> | Unfit {
   const init = kmeansPlusPlus(points, weights, ctx.params.k, createRng(ctx.params.seed));
   if (init === null) return { completeCases: points.length, output: { centroids: [] } };
   const fit = weightedLloyd(points, weights, init, LOCAL_SEED_ITERATIONS);
-  const centroids = fit.centroids
-    .map((center, c) => ({ size: fit.sizes[c] ?? 0, center }))
-    .filter((c) => c.size >= ctx.policy.minCount);
+  const held = clustersToSuppress(fit.sizes, ctx.policy.minCount);
+  const centroids = fit.centroids.flatMap((center, c) =>
+    held.has(c) || (fit.sizes[c] ?? 0) === 0 ? [] : [{ size: fit.sizes[c] ?? 0, center }],
+  );
   return { completeCases: points.length, output: { centroids } };
 }
 
