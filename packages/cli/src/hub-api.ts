@@ -4,6 +4,7 @@ import {
   jobViewSchema,
   loginResponseSchema,
   MAX_JOB_WAIT_MS,
+  projectCatalogueSchema,
   projectViewSchema,
   trustKeyResponseSchema,
   trustViewSchema,
@@ -13,6 +14,7 @@ import {
   type CreateUserRequest,
   type JobView,
   type LoginResponse,
+  type ProjectCatalogue,
   type ProjectView,
   type SubmitJobRequest,
   type TrustKeyResponse,
@@ -38,6 +40,8 @@ export interface HubApi {
   getProject(project: string): Promise<ProjectView>;
   addMember(project: string, req: AddMemberRequest): Promise<ProjectView>;
   addTrust(project: string, trust: string): Promise<ProjectView>;
+  /** Which sites hold which variables of the datasets exposed to the project. */
+  getCatalogue(project: string): Promise<ProjectCatalogue>;
   submitJob(req: SubmitJobRequest): Promise<JobView>;
   /** The job, held by the hub until it finishes or `waitMs` pass (0: at once). */
   getJob(id: string, waitMs?: number): Promise<JobView>;
@@ -74,6 +78,8 @@ export function createHubApi(client: HubClient): HubApi {
       client.call('POST', `/api/v1/projects/${seg(project)}/members`, projectViewSchema, req),
     addTrust: (project, trust) =>
       client.call('POST', `/api/v1/projects/${seg(project)}/trusts`, projectViewSchema, { trust }),
+    getCatalogue: (project) =>
+      client.call('GET', `/api/v1/projects/${seg(project)}/catalogue`, projectCatalogueSchema),
     submitJob: (req) => client.call('POST', '/api/v1/jobs', jobViewSchema, req),
     getJob: (id, waitMs = 0) => {
       const wait = Math.max(0, Math.min(MAX_JOB_WAIT_MS, Math.round(waitMs)));

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerCatalogueCommand } from './commands/catalogue.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerJobCommands } from './commands/job.js';
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerUserCommands(program, ctx);
   registerTrustCommands(program, ctx);
   registerProjectCommands(program, ctx);
+  registerCatalogueCommand(program, ctx);
   registerNodeCommands(program, ctx);
   registerJobCommands(program, ctx);
   registerAuditCommands(program, ctx);
