@@ -71,3 +71,4 @@ export {
   correlationParamsSchema,
 } from './correlation/index.js';
 export type { CorrelationParams, CorrelationResult } from './correlation/index.js';
+export * from './kaplan-meier/index.js';

@@ -6,6 +6,7 @@ import { summary } from './summary/index.js';
 import { correlation } from './correlation/index.js';
 import { anova } from './anova/index.js';
 import { ttest } from './ttest/index.js';
+import { kaplanMeier } from './kaplan-meier/index.js';
 
 /*
  * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
@@ -19,6 +20,7 @@ const BUILT_INS: readonly Algorithm[] = Object.freeze([
   linearRegression,
   anova,
   correlation,
+  kaplanMeier,
 ]);
 
 /** Every built-in algorithm, in a stable order. */
