@@ -89,7 +89,7 @@ function positiveLevel(params: GlmParams, levels: Set<string> | null): string | 
     );
   }
   const positive = params.positive ?? sorted[1];
-  if (!levels.has(positive)) {
+  if (positive === undefined || !levels.has(positive)) {
     return fail('OUTCOME_NOT_BINARY', `${params.outcome} has no level named as positive`);
   }
   return positive;

@@ -114,12 +114,19 @@ export function buildDesign(
 ): Design {
   const rows = completeCases(table, params);
   const n = rows.length;
-  const getters = design.columns.map((d) => columnGetter(table, params, d, design.levels, rows));
-  if (params.intercept) getters.unshift(() => 1);
-  const p = getters.length;
+  const sources: (Source | null)[] = design.columns.map((d) =>
+    columnSource(table, params, d, design.levels, rows),
+  );
+  if (params.intercept) sources.unshift(null);
+  const p = sources.length;
   const x = new Float64Array(n * p);
-  getters.forEach((get, j) => {
-    for (let r = 0; r < n; r++) x[r * p + j] = get(rows[r] as number);
+  // One tight loop per column (no closure per cell): the build is part of the first round's time.
+  sources.forEach((src, j) => {
+    if (src === null) for (let r = 0; r < n; r++) x[r * p + j] = 1;
+    else if (src.kind === 'number')
+      for (let r = 0; r < n; r++) x[r * p + j] = src.values[rows[r] as number] as number;
+    else
+      for (let r = 0; r < n; r++) x[r * p + j] = src.codes[rows[r] as number] === src.code ? 1 : 0;
   });
   const y = outcomeValues(table, params, family, rows, design.positive);
   let offset: Float64Array | null = null;
@@ -130,18 +137,22 @@ export function buildDesign(
   return { n, p, x, y, offset, smallest: smallestCell(table, params, family, rows, y) };
 }
 
-function columnGetter(
+/** Where a design column's values come from: a number column, or the dummy of one level. */
+type Source =
+  { kind: 'number'; values: Float64Array } | { kind: 'dummy'; codes: Int32Array; code: number };
+
+function columnSource(
   table: Table,
   params: GlmParams,
   { variable, level }: GlmDesign['columns'][number],
   levels: Readonly<Record<string, string[]>>,
   rows: Int32Array,
-): (i: number) => number {
+): Source {
   if (!params.covariates.includes(variable)) throw new Error(`${variable} is not a covariate`);
   const col = usedColumn(table, variable);
   if (col.kind === 'number') {
     if (level !== null) throw new Error(`${variable} is a number here, not a category`);
-    return (i) => col.values[i] as number;
+    return { kind: 'number', values: col.values };
   }
   if (level === null) throw new Error(`${variable} is a category here, not a number`);
   const known = new Set(Object.hasOwn(levels, variable) ? levels[variable] : []);
@@ -149,8 +160,7 @@ function columnGetter(
   if (col.levels.some((l, c) => !known.has(l) && (counts[c] as number) > 0)) {
     throw new Error(`${variable} has a level the design does not know`);
   }
-  const code = col.levels.indexOf(level);
-  return (i) => (col.codes[i] === code ? 1 : 0);
+  return { kind: 'dummy', codes: col.codes, code: col.levels.indexOf(level) };
 }
 
 /**
