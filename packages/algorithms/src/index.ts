@@ -22,6 +22,8 @@ export {
   SUMMARY_FAILURES,
   describeSites,
   suppressSmallCells,
+  SUMMARY_QUANTILES_STEP,
+  MAX_GROUPS,
 } from './summary/index.js';
 export type {
   SummaryParams,
@@ -29,6 +31,11 @@ export type {
   NumericSummary,
   CategoricalSummary,
   SummaryLocalOutput,
+  QuantileEstimate,
+  QuantileGrid,
+  GroupSummary,
+  GroupNumericSummary,
+  SummaryState,
 } from './summary/index.js';
 export { summaryParamsSchema, summaryLocalOutputSchema } from './summary/index.js';
 export {
@@ -72,3 +79,7 @@ export {
 } from './correlation/index.js';
 export type { CorrelationParams, CorrelationResult } from './correlation/index.js';
 export * from './kaplan-meier/index.js';
+export * from './glm/index.js';
+export * from './pca/index.js';
+export * from './kmeans/index.js';
+export { poolComoments, type Comoments } from './numerics/moments.js';

@@ -7,6 +7,9 @@ import { correlation } from './correlation/index.js';
 import { anova } from './anova/index.js';
 import { ttest } from './ttest/index.js';
 import { kaplanMeier } from './kaplan-meier/index.js';
+import { logisticRegression, poissonRegression } from './glm/index.js';
+import { pca } from './pca/index.js';
+import { kmeans } from './kmeans/index.js';
 
 /*
  * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
@@ -20,7 +23,11 @@ const BUILT_INS: readonly Algorithm[] = Object.freeze([
   linearRegression,
   anova,
   correlation,
+  logisticRegression,
+  poissonRegression,
   kaplanMeier,
+  pca,
+  kmeans,
 ]);
 
 /** Every built-in algorithm, in a stable order. */

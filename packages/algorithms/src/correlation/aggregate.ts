@@ -1,4 +1,5 @@
 import type { HubDecision, SiteResult } from '../framework.js';
+import { poolComoments } from '../numerics/moments.js';
 import { twoSidedTPValue } from '../numerics/distributions.js';
 import { describeSites } from '../summary/aggregate.js';
 import {
@@ -24,22 +25,6 @@ const fail = (code: keyof typeof CORRELATION_FAILURES, reason: string): Failure 
 
 type Pooled = CorrelationLocalOutput;
 
-/** Pools two sites' co-moments exactly: C = C_a + C_b + δδᵀ n_a n_b / n (Chan et al.'s formula). */
-function pool(a: Pooled, b: Pooled): Pooled {
-  if (a.count === 0) return b;
-  if (b.count === 0) return a;
-  const n = a.count + b.count;
-  const delta = b.means.map((m, i) => m - (a.means[i] ?? 0));
-  const w = (a.count * b.count) / n;
-  return {
-    count: n,
-    means: a.means.map((m, i) => m + ((delta[i] ?? 0) * b.count) / n),
-    comoments: a.comoments.map((row, i) =>
-      row.map((c, j) => c + (b.comoments[i]?.[j] ?? 0) + (delta[i] ?? 0) * (delta[j] ?? 0) * w),
-    ),
-  };
-}
-
 function fits(o: Pooled, p: number): boolean {
   return (
     o.means.length === p && o.comoments.length === p && o.comoments.every((r) => r.length === p)
@@ -60,7 +45,7 @@ export function aggregateComoments(
     if (!parsed.success || !fits(parsed.data, p)) {
       return fail('INVALID_OUTPUT', `${r.trust}: output does not fit correlation`);
     }
-    all = pool(all, parsed.data);
+    all = poolComoments(all, parsed.data);
   }
   const n = all.count;
   if (n < 3) return fail('DEGENERATE', 'fewer than 3 complete cases');

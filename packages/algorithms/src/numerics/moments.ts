@@ -74,3 +74,29 @@ export function poolMoments(a: Moments, b: Moments): Moments {
 export function sampleVariance(m: Moments): number | null {
   return m.count < 2 ? null : m.m2 / (m.count - 1);
 }
+
+/** Count, means and co-moment matrix Σ(x_i − m_i)(x_j − m_j) of some complete cases. */
+export interface Comoments {
+  count: number;
+  means: number[];
+  comoments: number[][];
+}
+
+/**
+ * Pools two sets of co-moments exactly: C = C_a + C_b + δδᵀ·n_a·n_b / n (Chan et al.'s pairwise
+ * formula), so pooling per-site co-moments equals computing them over the concatenated rows.
+ */
+export function poolComoments(a: Comoments, b: Comoments): Comoments {
+  if (a.count === 0) return b;
+  if (b.count === 0) return a;
+  const n = a.count + b.count;
+  const delta = b.means.map((m, i) => m - (a.means[i] ?? 0));
+  const w = (a.count * b.count) / n;
+  return {
+    count: n,
+    means: a.means.map((m, i) => m + ((delta[i] ?? 0) * b.count) / n),
+    comoments: a.comoments.map((row, i) =>
+      row.map((c, j) => c + (b.comoments[i]?.[j] ?? 0) + (delta[i] ?? 0) * (delta[j] ?? 0) * w),
+    ),
+  };
+}

@@ -3,6 +3,7 @@ import {
   type CorrelationLocalOutput,
 } from '../correlation/schemas.js';
 import type { HubDecision, SiteResult } from '../framework.js';
+import { poolComoments } from '../numerics/moments.js';
 import { symmetricEigen } from '../numerics/eigen.js';
 import { describeSites } from '../summary/aggregate.js';
 import type { ByVariable, PcaParams, PcaResult } from './schemas.js';
@@ -22,22 +23,6 @@ const fail = (code: keyof typeof PCA_FAILURES, reason: string): Failure => ({
 });
 
 type Comoments = CorrelationLocalOutput;
-
-/** Pools two sites' co-moments exactly: C = C_a + C_b + δδᵀ n_a n_b / n (Chan et al.'s formula). */
-export function poolComoments(a: Comoments, b: Comoments): Comoments {
-  if (a.count === 0) return b;
-  if (b.count === 0) return a;
-  const n = a.count + b.count;
-  const delta = b.means.map((m, i) => m - (a.means[i] ?? 0));
-  const w = (a.count * b.count) / n;
-  return {
-    count: n,
-    means: a.means.map((m, i) => m + ((delta[i] ?? 0) * b.count) / n),
-    comoments: a.comoments.map((row, i) =>
-      row.map((c, j) => c + (b.comoments[i]?.[j] ?? 0) + (delta[i] ?? 0) * (delta[j] ?? 0) * w),
-    ),
-  };
-}
 
 /**
  * The sign convention of the result: flips `vector` so that its entry of largest absolute value
