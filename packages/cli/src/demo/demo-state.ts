@@ -40,6 +40,8 @@ export interface DemoState {
   sites: Site[];
   nodes: NodeProcess[];
   job?: JobView;
+  /** The analyses run after the summary, in order (demo/analyses.ts). */
+  analyses: { title: string; job: JobView }[];
 }
 
 /** The demo's default choices (DESIGN: three sites, synthetic cardiometabolic patients). */

@@ -27,7 +27,7 @@ function processesMentioning(text: string): number[] {
 }
 
 describe('tessera demo', () => {
-  it('runs a federated summary over 2 sites, prints it, and leaves no process behind', async () => {
+  it('runs a federated summary and the statistics showcase over 2 sites, prints them, and leaves no process behind', async () => {
     const root = join(base, 'demo');
     const io = recordingIo();
     await runDemo({ sites: 2, keep: false, dir: root }, io);
@@ -40,6 +40,16 @@ describe('tessera demo', () => {
     expect(out).toMatch(/^sex\s+1850\s+0\s+F: \d+, M: \d+$/m);
     expect(out).toMatch(/^site-a\s+ok/m);
     expect(out).toMatch(/^site-b\s+ok/m);
+    // The statistics showcase: cohort summaries, a crosstab, a logistic model, survival curves.
+    expect(out).toMatch(/── Cohort age ≥ 40 with a BMI: summaries by sex/);
+    expect(out).toMatch(
+      /^age\s+\d+\s+0\s+[\d.]+\s+[\d.]+\s+0\.25: [\d.]+, 0\.5: [\d.]+, 0\.75: [\d.]+$/m,
+    );
+    expect(out).toMatch(/chi-square = [\d.]+, df = 1, p/);
+    expect(out).toMatch(/^hba1c\s+0\.\d+\s+0\.\d+\s+[\d.]+\s+< 1e-\d+/m);
+    expect(out).toMatch(/odds ratios: age [\d.]+, bmi [\d.]+, hba1c [\d.]+, sex:M [\d.]+/);
+    expect(out).toMatch(/● diabetes = 0 {3}○ diabetes = 1/);
+    expect(out).toMatch(/log-rank chi-square = [\d.]+, df = 1, p/);
     expect(io.stderr()).toMatch(/▸ starting hub … ok, pid \d+ \(\d+ ms\)/);
     expect(io.stderr()).toMatch(
       /▸ comparing with the pooled rows .* ok, equal within .* over 1850 rows/,

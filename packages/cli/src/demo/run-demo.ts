@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { TesseraError } from '@tessera/protocol';
 import { formatJob } from '../job-format.js';
 import type { Io } from '../output.js';
+import { formatAnalyses } from './analyses.js';
 import { ProcessGroup } from './components.js';
 import { demoStages } from './demo-stages.js';
 import { defaultDemoOptions, type DemoState } from './demo-state.js';
@@ -57,6 +58,7 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
     sites: [],
     nodes: [],
     clients: [],
+    analyses: [],
   };
   const removeFolder = owned && !o.keep;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -72,6 +74,7 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
   try {
     await runStages(o.stages ?? demoStages(o.sites), state, stageIo);
     if (state.job !== undefined) io.out(`\n${headline(state)}${formatJob(state.job)}\n`);
+    if (state.analyses.length > 0) io.out(`\n${formatAnalyses(state.analyses)}\n`);
   } catch (e) {
     // Interrupted: the signal handler cleans up and exits; do not report the stage's failure.
     if (run.interrupted) await new Promise<never>(() => undefined);
@@ -82,6 +85,13 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
     if (!run.interrupted) await cleanUp(state, removeFolder);
   }
   if (o.keep || !owned) io.err(keepInstructions(state));
+  const failed = state.analyses.find((a) => a.job.status !== 'succeeded');
+  if (failed !== undefined) {
+    throw new TesseraError(
+      'UNPROCESSABLE',
+      `the demo's ${failed.job.algorithm} job failed: ${failed.job.error?.reason ?? 'see the sites above'}`,
+    );
+  }
   if (state.job?.status === 'failed') {
     throw new TesseraError(
       'UNPROCESSABLE',

@@ -1,5 +1,5 @@
 import { formatNumber, formatTable } from '../output.js';
-import { arr, formatP, isRecord, num, rec, str, type Json } from './read.js';
+import { arr, isRecord, num, rec, str, type Json, pClause } from './read.js';
 
 function orderBy(order: readonly string[]): (a: [string, unknown], b: [string, unknown]) => number {
   const rank = (name: string): number => {
@@ -109,6 +109,6 @@ export function formatCrosstab(result: unknown, params: unknown): string | null 
   const test =
     chi === undefined
       ? `chi-square: not computed${str(result, 'note') === undefined ? '' : ` (${str(result, 'note') ?? ''})`}\n`
-      : `chi-square = ${formatNumber(num(chi, 'statistic'))}, df = ${formatNumber(num(chi, 'df'))}, p = ${formatP(num(chi, 'pValue'))}\n`;
+      : `chi-square = ${formatNumber(num(chi, 'statistic'))}, df = ${formatNumber(num(chi, 'df'))}, ${pClause(num(chi, 'pValue'))}\n`;
   return `n = ${formatNumber(num(result, 'n'))} (missing ${formatNumber(num(result, 'missing'))})\n${formatTable(head, rows)}${test}`;
 }

@@ -1,20 +1,39 @@
 import { formatNumber, formatTable } from '../output.js';
 import { arr, formatCi, formatP, isRecord, num, rec, str } from './read.js';
 
+/**
+ * Terms in model order: the intercept, then each covariate's terms in the order the job listed
+ * them (a stored result's key order is not kept: PostgreSQL's jsonb reorders keys).
+ */
+export function orderTerms(terms: readonly string[], covariates: readonly string[]): string[] {
+  const rank = (t: string): number => {
+    if (t === '(Intercept)') return -1;
+    const i = covariates.indexOf(t.includes(':') ? t.slice(0, t.indexOf(':')) : t);
+    return i === -1 ? covariates.length : i;
+  };
+  return terms
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i)
+    .map((x) => x.t);
+}
+
 /** A regression's coefficient table (linear, logistic, Poisson), then its fit statistics. */
-export function formatRegression(result: unknown): string | null {
+export function formatRegression(result: unknown, params: unknown): string | null {
   const coefs = rec(result, 'coefficients');
   if (coefs === undefined) return null;
+  const order = (arr(params, 'covariates') ?? []).filter((x): x is string => typeof x === 'string');
   const family = str(result, 'family');
   const statName = family === undefined ? 't' : 'z';
-  const rows = Object.entries(coefs).map(([name, c]) => [
-    name,
-    formatNumber(num(c, 'estimate')),
-    formatNumber(num(c, 'standardError')),
-    formatNumber(num(c, 'statistic')),
-    formatP(num(c, 'pValue')),
-    formatCi(arr(c, 'ci'), formatNumber),
-  ]);
+  const rows = orderTerms(Object.keys(coefs), order)
+    .map((name) => [name, coefs[name]] as const)
+    .map(([name, c]) => [
+      name,
+      formatNumber(num(c, 'estimate')),
+      formatNumber(num(c, 'standardError')),
+      formatNumber(num(c, 'statistic')),
+      formatP(num(c, 'pValue')),
+      formatCi(arr(c, 'ci'), formatNumber),
+    ]);
   const table = formatTable(['term', 'estimate', 'std. error', statName, 'p', '95% CI'], rows);
   const facts: string[] = [`n = ${formatNumber(num(result, 'n'))}`];
   const add = (label: string, key: string): void => {

@@ -47,3 +47,9 @@ export function formatCi(ci: unknown, f: (x: unknown) => string): string {
   if (!Array.isArray(ci) || ci.length !== 2) return '—';
   return `[${f(ci[0])}, ${f(ci[1])}]`;
 }
+
+/** "p = 0.0319" or "p < 1e-11", for a sentence. */
+export function pClause(p: unknown): string {
+  const text = formatP(p);
+  return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
+}

@@ -81,19 +81,19 @@ describe('formatAlgorithmResult', () => {
         n: 100,
         family: 'binomial',
         coefficients: {
-          '(Intercept)': {
-            estimate: -1,
-            standardError: 0.2,
-            statistic: -5,
-            pValue: 5.7e-7,
-            ci: [-1.4, -0.6],
-          },
           age: {
             estimate: Math.log(2),
             standardError: 0.1,
             statistic: 6.93,
             pValue: 4e-12,
             ci: [0.5, 0.9],
+          },
+          '(Intercept)': {
+            estimate: -1,
+            standardError: 0.2,
+            statistic: -5,
+            pValue: 5.7e-7,
+            ci: [-1.4, -0.6],
           },
         },
         deviance: 80.5,
@@ -105,6 +105,8 @@ describe('formatAlgorithmResult', () => {
     expect(text).toContain('< 1e-6');
     expect(text).toContain('odds ratios: age 2');
     expect(text).toContain('iterations: 5');
+    // Model order, whatever order the stored result's keys came back in.
+    expect(text.indexOf('(Intercept)')).toBeLessThan(text.indexOf('age'));
   });
 
   it('falls back to JSON for a result it does not know', () => {

@@ -1,5 +1,5 @@
 import { formatNumber, formatTable } from '../output.js';
-import { arr, formatP, isRecord, num, rec } from './read.js';
+import { arr, isRecord, num, pClause, rec, str } from './read.js';
 
 const PLOT_WIDTH = 60;
 const PLOT_HEIGHT = 12;
@@ -51,7 +51,7 @@ export function survivalPlot(curves: Readonly<Record<string, Point[]>>): string 
 }
 
 /** `kaplan-meier`: survival at each time point per curve, the plot, and the log-rank test. */
-export function formatKaplanMeier(result: unknown): string | null {
+export function formatKaplanMeier(result: unknown, params: unknown): string | null {
   const curvesRaw = rec(result, 'curves');
   if (curvesRaw === undefined) return null;
   const curves: Record<string, Point[]> = {};
@@ -74,15 +74,23 @@ export function formatKaplanMeier(result: unknown): string | null {
       lo === undefined || hi === undefined ? '' : ` [${lo.toFixed(3)}, ${hi.toFixed(3)}]`;
     return `${(num(raw, 'survival') ?? NaN).toFixed(3)}${band} n=${formatNumber(num(raw, 'atRisk'))}`;
   };
+  const group = str(params, 'group');
+  const label = (name: string): string => (group === undefined ? name : `${group} = ${name}`);
   const table = formatTable(
-    ['time', ...names],
+    ['time', ...names.map(label)],
     shown.map((t) => [formatNumber(t), ...names.map((n) => cell(n, t))]),
   );
   const lr = rec(result, 'logRank');
   const test =
     lr === undefined
       ? ''
-      : `log-rank chi-square = ${formatNumber(num(lr, 'chiSquare'))}, df = ${formatNumber(num(lr, 'df'))}, p = ${formatP(num(lr, 'pValue'))}\n`;
+      : `log-rank chi-square = ${formatNumber(num(lr, 'chiSquare'))}, df = ${formatNumber(num(lr, 'df'))}, ${pClause(num(lr, 'pValue'))}\n`;
   const head = `n = ${formatNumber(num(result, 'n'))}, events = ${formatNumber(num(result, 'events'))}\n`;
-  return `${head}${table}\n${survivalPlot(curves)}${test}`;
+  const coarsened = rec(result, 'coarsened');
+  const note =
+    coarsened === undefined
+      ? ''
+      : `small cells carried to later time points at ${Object.keys(coarsened).join(', ')} (not exact there)\n`;
+  const labelled = Object.fromEntries(Object.entries(curves).map(([k, v]) => [label(k), v]));
+  return `${head}${table}${note}\n${survivalPlot(labelled)}${test}`;
 }

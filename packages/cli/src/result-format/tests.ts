@@ -1,5 +1,5 @@
 import { formatNumber, formatTable } from '../output.js';
-import { arr, formatCi, formatP, num, rec } from './read.js';
+import { arr, formatCi, formatP, num, rec, pClause } from './read.js';
 
 /** `ttest`: groups (two-sample) and the test line. */
 export function formatTtest(result: unknown): string | null {
@@ -22,7 +22,7 @@ export function formatTtest(result: unknown): string | null {
   return (
     `n = ${formatNumber(num(result, 'n'))}\n${table}` +
     `difference = ${formatNumber(num(result, 'difference'))} ${formatCi(arr(result, 'ci'), formatNumber)}, ` +
-    `${kind} = ${formatNumber(stat)}, df = ${formatNumber(num(result, 'df'))}, p = ${formatP(num(result, 'pValue'))}\n`
+    `${kind} = ${formatNumber(stat)}, df = ${formatNumber(num(result, 'df'))}, ${pClause(num(result, 'pValue'))}\n`
   );
 }
 

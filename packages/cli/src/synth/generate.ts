@@ -36,10 +36,10 @@ export interface GenerateSiteOptions {
  * The planted model (the coefficients are what federated regressions should recover):
  *   sbp       = 95 + 0.55·age + 0.9·(bmi − 27) + 4·male + N(0, 12)                 [mmHg]
  *   hba1c     = 34 + 0.12·(age − 55) + 0.9·(bmi − 27) + N(0, 5.5)                  [mmol/mol]
- *   logit P(diabetes) = −3.1 + 0.16·(hba1c − 38) + 0.06·(bmi − 27) + 0.03·(age − 55)
+ *   logit P(diabetes) = −2.6 + 0.16·(hba1c − 38) + 0.06·(bmi − 27) + 0.03·(age − 55)
  *                        + 0.35·current smoker
  *   event time: Weibull, shape 1.3, cumulative hazard H(t) = λ·t^1.3 (t in years) with
- *     λ = 0.016 · exp(0.65·diabetes + 0.05·(age − 60) + 0.55·current + 0.2·former + 0.25·male)
+ *     λ = 0.025 · exp(0.65·diabetes + 0.05·(age − 60) + 0.55·current + 0.2·former + 0.25·male)
  *   censoring: administrative (enrolment spread over 2–5 years before the data cut) and loss to
  *     follow-up at 2% a year, whichever is first.
  */
@@ -84,10 +84,10 @@ function makePatient(rng: Rng, p: SiteProfile, site: number, i: number): Synthet
   const hba1c = Math.round(
     clamp(34 + 0.12 * (age - 55) + 0.9 * (bmi - 27) + 5.5 * rng.normal(), 20, 130),
   );
-  const logit = -3.1 + 0.16 * (hba1c - 38) + 0.06 * (bmi - 27) + 0.03 * (age - 55) + 0.35 * current;
+  const logit = -2.6 + 0.16 * (hba1c - 38) + 0.06 * (bmi - 27) + 0.03 * (age - 55) + 0.35 * current;
   const diabetes = rng.uniform() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
   const lp = 0.65 * diabetes + 0.05 * (age - 60) + 0.55 * current + 0.2 * former + 0.25 * male;
-  const { days, event } = survival(rng, 0.016 * Math.exp(lp));
+  const { days, event } = survival(rng, 0.025 * Math.exp(lp));
   return {
     patient_id: `S${site + 1}-${String(i + 1).padStart(6, '0')}`,
     age,
