@@ -29,7 +29,7 @@ const FP = 'f'.repeat(64);
 
 let seed = 42;
 const rand = () => {
-  seed = (seed * 1103515245 + 12345) >>> 0;
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
   return seed / 4294967296;
 };
 
