@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   TesseraError,
   catalogueSigned,
@@ -88,6 +89,16 @@ describe('the catalogue publisher', () => {
     const body = client.sent[0]!;
     expect(verifyJson(catalogueSigned(body.catalogue), body.sig, keys.public.sign)).toBe(true);
     expect(body.catalogue.datasets.map((d) => d.name)).toEqual(['patients']);
+    // The node's own receipt of what left: the datasets, never a level name.
+    await waitFor(() => readFileSync(nodePaths(dir).audit, 'utf8').includes('catalogue.published'));
+    const entries = readFileSync(nodePaths(dir).audit, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; details: Record<string, unknown> });
+    const published = entries.filter((e) => e.action === 'catalogue.published');
+    expect(published).toHaveLength(1);
+    expect(published[0]?.details['datasets']).toEqual(['patients']);
+    expect(JSON.stringify(published)).not.toContain('levels');
   });
 
   it('publishes again only when minCount or the approvals change', async () => {

@@ -8,6 +8,7 @@ import {
 } from '@tessera/protocol';
 import type { Logger } from 'pino';
 import { backoffDelay, pause } from '../hub/backoff.js';
+import { NODE_AUDIT_ACTIONS, appendAudit } from '../store/audit-log.js';
 import type { NodePaths } from '../store/layout.js';
 import { buildCatalogue, readCatalogueInputs, type LevelCountCache } from './build-catalogue.js';
 
@@ -56,6 +57,17 @@ export function createCataloguePublisher(d: CataloguePublisherDeps): CataloguePu
     const sig = signJson(catalogueSigned(catalogue), d.signPrivate);
     const ack = await d.client.publishCatalogue({ type: 'catalogue', catalogue, sig }, d.signal);
     published = inputs.fingerprint;
+    // The node's log is the hospital's receipt of what left: the catalogue's shape, never levels.
+    await appendAudit(d.paths, {
+      action: NODE_AUDIT_ACTIONS.cataloguePublished,
+      actor: 'system',
+      target: `trust:${d.trust}`,
+      details: {
+        datasets: catalogue.datasets.map((x) => x.name),
+        variables: ack.variables,
+        fingerprint: inputs.fingerprint,
+      },
+    });
     d.logger.info({ datasets: ack.datasets, variables: ack.variables }, 'catalogue published');
   }
 

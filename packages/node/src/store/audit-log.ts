@@ -24,6 +24,7 @@ export const NODE_AUDIT_ACTIONS = {
   policyChanged: 'policy.changed',
   initialised: 'node.initialised',
   enrolled: 'node.enrolled',
+  cataloguePublished: 'catalogue.published',
   trustMismatch: 'hub.trust-mismatch',
   hubKeysMismatch: 'hub.keys-mismatch',
   pinMismatch: 'hub.pin-mismatch',
