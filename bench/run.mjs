@@ -3,7 +3,7 @@
 // rows × 10 covariates over 5 sites. Figures go to stdout, progress to stderr.
 //
 //   node bench/run.mjs [--jobs 50] [--warmup 20] [--sites 3,10] [--rows 200] [--profile]
-//                      [--cpu-prof] [--database-url URL] [--only envelope|latency|glm] [--keep]
+//                      [--cpu-prof] [--database-url URL] [--only envelope|latency|glm|guard] [--keep]
 //
 // --profile breaks each job's latency down from the hub's and nodes' audit timestamps and the
 //   hub's request log (lib/profile.mjs).
@@ -12,9 +12,11 @@
 // --database-url runs the hub on PostgreSQL (a fresh database is created beside the one named,
 //   and dropped after) instead of the embedded PGlite default.
 // --keep leaves the temp folder (hub, nodes, logs) in place for inspection.
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchEnvelope } from './envelope.mjs';
 import { benchGlm } from './glm.mjs';
@@ -118,6 +120,26 @@ async function glmSection() {
       `design build ${mrs(r.firstRoundRowsPerSecond)}) = ` +
       `${(r.steadyRowsPerSecond / GLM_TARGET_ROWS_PER_SECOND).toFixed(2)}× target → ${verdict(pass, true)}`,
   );
+}
+
+/**
+ * The differencing guard's cost, from bench/guard.mjs in a child process (its own options): 200
+ * remembered cohorts here to keep the run short; `node bench/guard.mjs` alone uses 1,000.
+ */
+function guardSection() {
+  progress('differencing guard: 1,000,000 rows against 200 remembered cohorts');
+  const script = fileURLToPath(new URL('./guard.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, [script, '--remembered', '200'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/guard.mjs failed: ${r.stderr.slice(-2000)}`);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('  '));
+  process.stdout.write(
+    `\n## Differencing guard (bench/guard.mjs --remembered 200)\n\n${lines.join('\n')}\n`,
+  );
+  const worst = lines.find((l) => l.includes('full scan'));
+  if (worst !== undefined)
+    summary.push(
+      `differencing guard, worst-case check of 1,000,000 rows:${worst.split(':').pop() ?? ''}`,
+    );
 }
 
 async function latencySection() {
@@ -269,6 +291,7 @@ async function main() {
   }
   if (opt.only === undefined || opt.only === 'envelope') envelopeSection();
   if (opt.only === undefined || opt.only === 'glm') await glmSection();
+  if (opt.only === undefined || opt.only === 'guard') guardSection();
   if (opt.only === undefined || opt.only === 'latency') {
     const lat = await latencySection();
     printLatency(lat.results);

@@ -10,6 +10,7 @@ export function formatNodeStatus(s: NodeStatus): string {
     `  pin          ${s.hub.pin}`,
     `  fingerprint  ${s.fingerprint}`,
     `  policy       minCount ${s.policy.minCount}; min/max ${s.policy.allowMinMax ? 'allowed' : 'not released'}; algorithms: ${algorithms}`,
+    `               strings ≤ ${s.policy.maxStringLength}; levels ≤ ${s.policy.maxLevels} and ≤ ${s.policy.maxLevelDensity} × rows; differencing guard ${s.policy.differencingGuard ? 'on' : 'off'}`,
     `  tasks        ${Object.entries(s.tasks)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}`,

@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -11,8 +12,7 @@ export const correlationParamsSchema = z
       .min(2)
       .max(50)
       .refine((vs) => new Set(vs).size === vs.length, 'variables must be unique'),
-    /** Raises the node's minCount for this job; never lowers it. */
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
   })
   .strict();
 export type CorrelationParams = z.infer<typeof correlationParamsSchema>;

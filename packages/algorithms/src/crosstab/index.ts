@@ -13,7 +13,7 @@ export const CROSSTAB_STEP = 'table';
  */
 export const crosstab = oneStepAlgorithm({
   name: 'crosstab',
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Contingency table of two categorical variables with a chi-square test',
   params: crosstabParamsSchema,
   variables: (params) => [params.rows, params.columns],

@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 const variable = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
@@ -9,8 +10,7 @@ export const crosstabParamsSchema = z
   .object({
     rows: variable,
     columns: variable,
-    /** Raises the node's minCount for this job; never lowers it. */
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
   })
   .strict()
   .refine((p) => p.rows !== p.columns, 'rows and columns must be different variables');

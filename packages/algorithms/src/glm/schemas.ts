@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 import { covariateInfoSchema, designColumnSchema } from '../linear-regression/schemas.js';
 import type { Coefficient } from '../linear-regression/schemas.js';
 
@@ -23,8 +24,7 @@ const common = {
   maxIterations: z.number().int().min(1).max(100).default(25),
   /** R's glm.control epsilon: converged when |dev − dev_old| / (|dev| + 0.1) < tolerance. */
   tolerance: z.number().positive().max(0.01).default(1e-8),
-  /** Raises the node's minCount for this job; never lowers it. */
-  minCount: z.number().int().min(1).optional(),
+  ...disclosureParams,
 };
 
 /**

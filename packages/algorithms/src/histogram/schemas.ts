@@ -1,11 +1,10 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 const variable = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
 const finite = z.number().refine(Number.isFinite, 'must be finite');
-/** Raises the node's minCount for this job; never lowers it. */
-const minCount = z.number().int().min(1).optional();
 
 const edgesForm = z
   .object({
@@ -15,7 +14,7 @@ const edgesForm = z
       .min(2)
       .max(1001)
       .refine((e) => e.every((x, i) => i === 0 || x > (e[i - 1] ?? x)), 'edges must increase'),
-    minCount,
+    ...disclosureParams,
   })
   .strict();
 
@@ -26,7 +25,7 @@ const binsForm = z
     range: z
       .tuple([finite, finite])
       .refine(([lo, hi]) => lo < hi, 'range must be [lo, hi] with lo < hi'),
-    minCount,
+    ...disclosureParams,
   })
   .strict();
 

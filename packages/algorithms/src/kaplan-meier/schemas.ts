@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 /** Names that would collide with object prototype machinery when used as result keys. */
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -35,8 +36,7 @@ export const kaplanMeierParamsSchema = z
     until: finite.refine((x) => x > 0, 'until must be > 0').optional(),
     confidenceLevel: z.number().gt(0).lt(1).default(0.95),
     confType: z.enum(CONF_TYPES).default('log'),
-    /** Raises the node's minCount for this job; never lowers it. */
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
   })
   .strict()
   .superRefine((p, ctx) => {

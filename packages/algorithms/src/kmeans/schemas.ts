@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 /** zod 4 numbers are finite: NaN and ±Infinity are rejected. */
@@ -26,8 +27,7 @@ export const kmeansParamsSchema = z
     maxIterations: z.number().int().min(1).max(1000).default(100),
     tolerance: z.number().min(0).default(1e-9),
     standardize: z.boolean().default(false),
-    /** Raises the node's minCount for this job; never lowers it. */
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
   })
   .strict()
   .refine(

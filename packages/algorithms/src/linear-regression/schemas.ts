@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 /** Names that would collide with object prototype machinery when used as result keys. */
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -18,8 +19,7 @@ export const linearRegressionParamsSchema = z
       .max(50)
       .refine((vs) => new Set(vs).size === vs.length, 'covariates must be unique'),
     intercept: z.boolean().default(true),
-    /** Raises the node's minCount for this job; never lowers it. */
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
   })
   .strict()
   .refine((p) => !p.covariates.includes(p.outcome), 'the outcome cannot be a covariate');

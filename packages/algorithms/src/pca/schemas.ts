@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -17,8 +18,7 @@ export const pcaParamsSchema = z
       .refine((vs) => new Set(vs).size === vs.length, 'variables must be unique'),
     standardize: z.boolean().default(true),
     components: z.number().int().min(1).optional(),
-    /** Raises the node's minCount for this job; never lowers it. */
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
   })
   .strict()
   .refine(

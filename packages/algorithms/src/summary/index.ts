@@ -19,7 +19,7 @@ export const SUMMARY_QUANTILES_STEP = 'quantiles';
  */
 export const summary: Algorithm<SummaryParams, SummaryState | null> = {
   name: 'summary',
-  version: '1.0.0',
+  version: '1.1.0',
   description:
     'Count, missing, mean, SD, quantiles per numeric variable; level counts; optional groups',
   params: summaryParamsSchema,

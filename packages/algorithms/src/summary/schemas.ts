@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 /** Names that would collide with object prototype machinery when used as result keys. */
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
@@ -33,8 +34,7 @@ export const summaryParamsSchema = z
       .min(1)
       .max(200)
       .refine((vs) => new Set(vs).size === vs.length, 'variables must be unique'),
-    /** Raises the node's minCount for this job; never lowers it. */
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
     /** Probabilities strictly between 0 and 1, for every numeric variable. */
     quantiles: z
       .array(z.number().gt(0).lt(1))

@@ -1,5 +1,6 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
+import { disclosureParams } from '../disclosure-params.js';
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
@@ -23,8 +24,7 @@ export const ttestTwoSampleParamsSchema = z
       .refine(([a, b]) => a !== b, 'the two levels must differ')
       .optional(),
     paired: z.literal(false).optional(),
-    /** Raises the node's minCount for this job; never lowers it. */
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
   })
   .strict()
   .refine((p) => p.variable !== p.group, 'variable and group must differ');
@@ -35,7 +35,7 @@ export const ttestPairedParamsSchema = z
     paired: z.literal(true),
     variable: name,
     variable2: name,
-    minCount: z.number().int().min(1).optional(),
+    ...disclosureParams,
   })
   .strict()
   .refine((p) => p.variable !== p.variable2, 'variable and variable2 must differ');

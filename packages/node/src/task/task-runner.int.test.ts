@@ -114,7 +114,7 @@ describe('a valid task', () => {
     expect(released?.details).toMatchObject({
       jobId: t.header.jobId,
       project: 'diabetes',
-      algorithm: 'summary@1.0.0',
+      algorithm: 'summary@1.1.0',
       step: 'stats',
     });
     expect(released?.details.output).toEqual(r.status === 'ok' ? r.output : null);

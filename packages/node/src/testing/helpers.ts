@@ -67,7 +67,7 @@ export function makeTaskPayload(overrides: Partial<TaskPayload> = {}): TaskPaylo
     taskId: randomUUID(),
     jobId: randomUUID(),
     project: { id: randomUUID(), name: 'diabetes' },
-    algorithm: { name: 'summary', version: '1.0.0' },
+    algorithm: { name: 'summary', version: '1.1.0' },
     step: 'stats',
     round: 0,
     datasets: ['cohort'],
