@@ -115,6 +115,43 @@ describe('formatAlgorithmResult', () => {
   });
 });
 
+describe('kaplan-meier', () => {
+  it('prints each curve at its time points, the medians, the coarsening and the log-rank test', () => {
+    const point = (time: number, survival: number) => ({
+      time,
+      atRisk: 50,
+      events: 5,
+      censored: 0,
+      survival,
+      standardError: 0.01,
+      lower: survival - 0.05,
+      upper: survival + 0.05,
+    });
+    const text = formatAlgorithmResult(
+      'kaplan-meier',
+      {
+        n: 100,
+        events: 30,
+        curves: { '0': [point(30, 0.9), point(60, 0.8)], '1': [point(30, 0.7), point(60, 0.4)] },
+        median: {
+          '0': { median: null, lower: null, upper: null },
+          '1': { median: 60, lower: 30, upper: null },
+        },
+        logRank: { chiSquare: 12.5, df: 1, pValue: 0.0004 },
+        coarsened: { 'site-b': { '1': { deferredPoints: 1, lastPoint: 60 } } },
+      },
+      { time: 'days', event: 'died', group: 'arm' },
+    );
+    expect(text).toMatch(/time\s+arm = 0\s+arm = 1/);
+    expect(text).toMatch(
+      /^\s*60\s+0\.800 \[0\.750, 0\.850\] n=50\s+0\.400 \[0\.350, 0\.450\] n=50$/m,
+    );
+    expect(text).toContain('median survival: arm = 0 not reached; arm = 1 60 [30, —]');
+    expect(text).toContain('small cells carried to later time points at site-b');
+    expect(text).toContain('log-rank chi-square = 12.5, df = 1, p = 0.0004');
+  });
+});
+
 describe('survivalPlot', () => {
   it('draws each curve as a step function from 1 at time 0 downwards', () => {
     const plot = survivalPlot({

@@ -85,6 +85,19 @@ export function formatKaplanMeier(result: unknown, params: unknown): string | nu
     lr === undefined
       ? ''
       : `log-rank chi-square = ${formatNumber(num(lr, 'chiSquare'))}, df = ${formatNumber(num(lr, 'df'))}, ${pClause(num(lr, 'pValue'))}\n`;
+  const medians = rec(result, 'median');
+  const medianLine =
+    medians === undefined
+      ? ''
+      : `median survival: ${Object.entries(medians)
+          .map(([name, m]) => {
+            const at = num(m, 'median');
+            if (at === undefined) return `${label(name)} not reached`;
+            const lo = num(m, 'lower');
+            const hi = num(m, 'upper');
+            return `${label(name)} ${formatNumber(at)} [${formatNumber(lo)}, ${formatNumber(hi)}]`;
+          })
+          .join('; ')}\n`;
   const head = `n = ${formatNumber(num(result, 'n'))}, events = ${formatNumber(num(result, 'events'))}\n`;
   const coarsened = rec(result, 'coarsened');
   const note =
@@ -92,5 +105,5 @@ export function formatKaplanMeier(result: unknown, params: unknown): string | nu
       ? ''
       : `small cells carried to later time points at ${Object.keys(coarsened).join(', ')} (not exact there)\n`;
   const labelled = Object.fromEntries(Object.entries(curves).map(([k, v]) => [label(k), v]));
-  return `${head}${table}${note}\n${survivalPlot(labelled)}${test}`;
+  return `${head}${table}${note}${medianLine}\n${survivalPlot(labelled)}${test}`;
 }
