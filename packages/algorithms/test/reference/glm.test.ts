@@ -14,6 +14,7 @@ import type { Table } from '../../src/table.js';
 import {
   REFERENCE_TOLERANCE,
   expectClose,
+  jobResult,
   loadFixtureTable,
   readReference,
   splitRandomly,
@@ -39,9 +40,7 @@ interface RFit {
 const { rtol, atol } = REFERENCE_TOLERANCE;
 
 function fit(alg: Algorithm, params: unknown, tables: readonly Table[]): GlmResult {
-  const run = simulateJob(alg, params, tables);
-  if (run.decision.kind !== 'done') throw new Error(JSON.stringify(run.decision));
-  return run.decision.result as GlmResult;
+  return jobResult(alg, params, tables) as GlmResult;
 }
 
 function expectMatches(res: GlmResult, ref: RFit, sites: number): void {

@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DisclosurePolicy } from '../../src/framework.js';
 import { kaplanMeier, type KaplanMeierResult } from '../../src/kaplan-meier/index.js';
-import { simulateJob } from '../../src/simulate.js';
 import type { Table } from '../../src/table.js';
 import {
   REFERENCE_TOLERANCE,
   expectClose,
+  jobResult,
   loadFixtureTable,
   readReference,
   splitRandomly,
@@ -58,9 +58,7 @@ const base = { time: 'survival_days', event: 'died' };
 const { rtol, atol } = REFERENCE_TOLERANCE;
 
 function run(params: object, tables: Table[], policy?: DisclosurePolicy): KaplanMeierResult {
-  const { decision } = simulateJob(kaplanMeier, params, tables, policy ? { policy } : {});
-  if (decision.kind !== 'done') throw new Error(`job failed: ${JSON.stringify(decision)}`);
-  return decision.result as KaplanMeierResult;
+  return jobResult(kaplanMeier, params, tables, policy) as KaplanMeierResult;
 }
 
 function expectCurve(

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { kmeans } from '../../src/kmeans/index.js';
 import type { KmeansResult } from '../../src/kmeans/schemas.js';
-import { simulateJob } from '../../src/simulate.js';
 import type { Table } from '../../src/table.js';
 import {
   expectClose,
+  fixtureSplits,
+  jobResult,
   loadFixtureTable,
   readReference,
-  splitRandomly,
 } from '../support/fixtures.js';
 
 interface RFit {
@@ -32,9 +32,7 @@ const table = loadFixtureTable('kmeans');
 const { variables } = reference;
 
 function run(tables: readonly Table[], extra: Record<string, unknown>): KmeansResult {
-  const { decision } = simulateJob(kmeans, { variables, k: 3, ...extra }, tables);
-  if (decision.kind !== 'done') throw new Error(`kmeans failed: ${JSON.stringify(decision)}`);
-  return decision.result as KmeansResult;
+  return jobResult(kmeans, { variables, k: 3, ...extra }, tables) as KmeansResult;
 }
 
 /**
@@ -59,20 +57,22 @@ function expectKmeans(r: KmeansResult, ref: RFit, what: string, order = [0, 1, 2
   expectClose(r.totalSS, ref.totss[0], `${what} totss`);
 }
 
-const splits: [number, number][] = [
-  [1, 0],
-  [3, 31],
-  [3, 32],
-  [5, 51],
-  [5, 52],
-];
-const tablesFor = (sites: number, seed: number): Table[] =>
-  sites === 1 ? [table] : splitRandomly(table, sites, seed, 120);
+const splits = fixtureSplits(
+  table,
+  [
+    { sites: 1, seed: 0 },
+    { sites: 3, seed: 31 },
+    { sites: 3, seed: 32 },
+    { sites: 5, seed: 51 },
+    { sites: 5, seed: 52 },
+  ],
+  120,
+);
 
 describe('kmeans against R kmeans(algorithm = "Lloyd") (fixture kmeans, rtol 1e-6)', () => {
   it('matches on raw values from init, on 1, 3 and 5 sites split at random', () => {
-    for (const [sites, seed] of splits) {
-      const r = run(tablesFor(sites, seed), { init: reference.init });
+    for (const { sites, seed, tables } of splits) {
+      const r = run(tables, { init: reference.init });
       expect(r.sites).toBe(sites);
       expect(r.iterations).toBe(reference.raw.iter);
       expectKmeans(r, reference.raw, `raw, ${sites} sites (split ${seed})`);
@@ -80,8 +80,8 @@ describe('kmeans against R kmeans(algorithm = "Lloyd") (fixture kmeans, rtol 1e-
   });
 
   it('matches kmeans(scale(x)) under standardize, on 1, 3 and 5 sites', () => {
-    for (const [sites, seed] of splits) {
-      const r = run(tablesFor(sites, seed), { init: reference.init, standardize: true });
+    for (const { sites, seed, tables } of splits) {
+      const r = run(tables, { init: reference.init, standardize: true });
       expect(r.standardize).toBe(true);
       expect(r.iterations).toBe(reference.standardized.iter);
       expectKmeans(r, reference.standardized, `standardized, ${sites} sites (split ${seed})`);
@@ -90,8 +90,8 @@ describe('kmeans against R kmeans(algorithm = "Lloyd") (fixture kmeans, rtol 1e-
 
   it('finds the same partition without init (seeded from the sites) on 1, 3 and 5 sites', () => {
     // R's clusters are in increasing order of age; ours are in the hub's seeding order.
-    for (const [sites, seed] of splits) {
-      const r = run(tablesFor(sites, seed), { seed: 7 });
+    for (const { sites, seed, tables } of splits) {
+      const r = run(tables, { seed: 7 });
       const byAge = [...r.centroids].sort((a, b) => (a.center.age ?? 0) - (b.center.age ?? 0));
       const order = r.centroids.map((c) => byAge.indexOf(c));
       expectKmeans(r, reference.raw, `no init, ${sites} sites (split ${seed})`, order);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { pca } from '../../src/pca/index.js';
 import type { PcaResult } from '../../src/pca/schemas.js';
-import { simulateJob } from '../../src/simulate.js';
 import type { Table } from '../../src/table.js';
 import {
   expectClose,
+  jobResult,
   loadFixtureTable,
   readReference,
   splitRandomly,
@@ -28,9 +28,7 @@ const reference = readReference<Reference>('pca');
 const table = loadFixtureTable('pca');
 
 function run(tables: Table[], standardize: boolean): PcaResult {
-  const { decision } = simulateJob(pca, { variables: reference.variables, standardize }, tables);
-  if (decision.kind !== 'done') throw new Error(`pca failed: ${JSON.stringify(decision)}`);
-  return decision.result as PcaResult;
+  return jobResult(pca, { variables: reference.variables, standardize }, tables) as PcaResult;
 }
 
 /** Compares with R's prcomp: sdev, loadings up to each component's sign, center, scale. */

@@ -7,7 +7,6 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DisclosurePolicy } from '../../src/framework.js';
-import { simulateJob } from '../../src/simulate.js';
 import {
   summary,
   type CategoricalSummary,
@@ -18,9 +17,11 @@ import {
 import type { Table } from '../../src/table.js';
 import {
   expectClose,
+  fixtureSplits,
+  jobResult,
   loadFixtureTable,
   readReference,
-  splitRandomly,
+  siteLayouts,
 } from '../support/fixtures.js';
 
 interface RefNumeric {
@@ -56,20 +57,10 @@ const NUMERIC = ['age', 'sbp', 'crp'] as const;
 const PROBS = ref.quantiles.age.probs;
 
 /** 1 site, then random splits over 3 and 5 sites (150+ rows a site). */
-const LAYOUTS: readonly { sites: number; seed: number }[] = [
-  { sites: 1, seed: 0 },
-  { sites: 3, seed: 21 },
-  { sites: 3, seed: 22 },
-  { sites: 5, seed: 23 },
-  { sites: 5, seed: 24 },
-];
-const tablesFor = (sites: number, seed: number): Table[] =>
-  sites === 1 ? [table] : splitRandomly(table, sites, seed, 150);
+const splits = fixtureSplits(table, siteLayouts(21), 150);
 
 function run(params: unknown, tables: readonly Table[], policy?: DisclosurePolicy): SummaryResult {
-  const { decision } = simulateJob(summary, params, tables, policy ? { policy } : {});
-  if (decision.kind !== 'done') throw new Error(`${decision.code}: ${decision.reason}`);
-  return decision.result as SummaryResult;
+  return jobResult(summary, params, tables, policy) as SummaryResult;
 }
 
 function expectVariables(
@@ -142,8 +133,7 @@ function expectQuantiles(
 }
 
 describe('summary matches R', () => {
-  for (const { sites, seed } of LAYOUTS) {
-    const tables = tablesFor(sites, seed);
+  for (const { sites, seed, tables } of splits) {
     const where = `${String(sites)} site(s), seed ${String(seed)}`;
 
     it(`counts, moments, levels and quantiles (grid mean ± 10 sd), ${where}`, () => {

@@ -10,8 +10,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
+import type { Algorithm, DisclosurePolicy } from '../../src/framework.js';
 import { createRng } from '../../src/numerics/random.js';
+import { simulateJob } from '../../src/simulate.js';
 import { makeTable } from '../../src/table-info.js';
 import type { Column, Table } from '../../src/table.js';
 
@@ -115,6 +117,91 @@ export function splitRandomly(table: Table, sites: number, seed: number, minRows
     at += size;
   }
   return out;
+}
+
+/** One case of a reference.json `cases` list: the job's params and R's values for them. */
+export interface ReferenceCase<E = Record<string, unknown>> {
+  readonly name: string;
+  readonly params: unknown;
+  readonly expected: E;
+}
+
+/** Where a reference test runs a job: 1 site is the whole table; more sites a split cut by `seed`. */
+export interface SiteLayout {
+  readonly sites: number;
+  readonly seed: number;
+}
+
+/**
+ * The usual layouts of a reference test: the whole table on 1 site, then random splits over 3 and
+ * 5 sites, two each, with seeds `firstSeed` to `firstSeed + 3` (each test has its own seeds, so the
+ * tests between them try many different splits).
+ */
+export function siteLayouts(firstSeed: number): readonly SiteLayout[] {
+  return [
+    { sites: 1, seed: 0 },
+    { sites: 3, seed: firstSeed },
+    { sites: 3, seed: firstSeed + 1 },
+    { sites: 5, seed: firstSeed + 2 },
+    { sites: 5, seed: firstSeed + 3 },
+  ];
+}
+
+/** One layout with its tables, one a site. */
+export interface FixtureSplit extends SiteLayout {
+  readonly tables: readonly Table[];
+}
+
+/**
+ * `table` laid out as each of `layouts`: on 1 site the table itself, on more the tables of
+ * splitRandomly(table, sites, seed, minRows). `minRows` is chosen so that every cell the test
+ * checks stays at least minCount at every site.
+ */
+export function fixtureSplits(
+  table: Table,
+  layouts: readonly SiteLayout[],
+  minRows: number,
+): FixtureSplit[] {
+  return layouts.map(({ sites, seed }) => ({
+    sites,
+    seed,
+    tables: sites === 1 ? [table] : splitRandomly(table, sites, seed, minRows),
+  }));
+}
+
+/**
+ * The result of `alg` run by simulateJob over `tables` (one a site) under `policy` (default
+ * minCount 10, no min/max).
+ *
+ * @throws Error naming the code and reason when the job fails instead of finishing.
+ */
+export function jobResult(
+  alg: Algorithm,
+  params: unknown,
+  tables: readonly Table[],
+  policy?: DisclosurePolicy,
+): unknown {
+  const { decision } = simulateJob(alg, params, tables, policy ? { policy } : {});
+  if (decision.kind !== 'done') throw new Error(`${decision.code}: ${decision.reason}`);
+  return decision.result;
+}
+
+/**
+ * Declares one test per reference case and split, named "<case>, <n> site(s), split seed <seed>";
+ * each runs `check` on the case and the split's tables.
+ */
+export function itForEachSplit<C extends { readonly name: string }>(
+  cases: readonly C[],
+  splits: readonly FixtureSplit[],
+  check: (c: C, split: FixtureSplit) => void,
+): void {
+  for (const c of cases) {
+    for (const split of splits) {
+      it(`${c.name}, ${String(split.sites)} site(s), split seed ${String(split.seed)}`, () => {
+        check(c, split);
+      });
+    }
+  }
 }
 
 /** Tolerances of the reference tests (issue 3: rtol 1e-6; p-values atol 1e-6 where small). */
