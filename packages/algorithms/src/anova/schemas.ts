@@ -1,15 +1,12 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
-
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
+import { variableName } from '../params.js';
 
 /** `anova` params: one-way analysis of variance of the number `variable` across the levels of `group`. */
 export const anovaParamsSchema = z
   .object({
-    variable: name,
-    group: name,
+    variable: variableName,
+    group: variableName,
     ...disclosureParams,
   })
   .strict()

@@ -1,17 +1,11 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
-
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+import { variableList } from '../params.js';
 
 /** `correlation` params: the number variables of a Pearson correlation matrix (2 to 50, unique). */
 export const correlationParamsSchema = z
   .object({
-    variables: z
-      .array(variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name'))
-      .min(2)
-      .max(50)
-      .refine((vs) => new Set(vs).size === vs.length, 'variables must be unique'),
+    variables: variableList(2, 50, 'variables'),
     ...disclosureParams,
   })
   .strict();

@@ -1,15 +1,12 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
-
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-const variable = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
+import { variableName } from '../params.js';
 
 /** `crosstab` params: two distinct categorical variables, optional stricter minCount. */
 export const crosstabParamsSchema = z
   .object({
-    rows: variable,
-    columns: variable,
+    rows: variableName,
+    columns: variableName,
     ...disclosureParams,
   })
   .strict()

@@ -1,24 +1,16 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import { variableList, variableName } from '../params.js';
 import { covariateInfoSchema, designColumnSchema } from '../linear-regression/schemas.js';
 import type { Coefficient } from '../linear-regression/schemas.js';
-
-/** Names that would collide with object prototype machinery when used as result keys. */
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
 
 /** The GLM families Tessera fits, each with its canonical link. */
 export const GLM_FAMILIES = { binomial: 'logit', poisson: 'log' } as const;
 export type GlmFamily = keyof typeof GLM_FAMILIES;
 
 const common = {
-  outcome: name,
-  covariates: z
-    .array(name)
-    .min(1)
-    .max(50)
-    .refine((vs) => new Set(vs).size === vs.length, 'covariates must be unique'),
+  outcome: variableName,
+  covariates: variableList(1, 50, 'covariates'),
   intercept: z.boolean().default(true),
   /** Newton rounds at most (R's glm.control maxit). */
   maxIterations: z.number().int().min(1).max(100).default(25),
@@ -44,7 +36,7 @@ export type LogisticParams = z.infer<typeof logisticParamsSchema>;
  * the exposure already).
  */
 export const poissonParamsSchema = z
-  .object({ ...common, offset: name.optional() })
+  .object({ ...common, offset: variableName.optional() })
   .strict()
   .refine((p) => !p.covariates.includes(p.outcome), 'the outcome cannot be a covariate')
   .refine(

@@ -1,14 +1,12 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import { variableName } from '../params.js';
 
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-const variable = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 
 const edgesForm = z
   .object({
-    variable,
+    variable: variableName,
     edges: z
       .array(finite)
       .min(2)
@@ -20,7 +18,7 @@ const edgesForm = z
 
 const binsForm = z
   .object({
-    variable,
+    variable: variableName,
     bins: z.number().int().min(1).max(1000),
     range: z
       .tuple([finite, finite])

@@ -1,10 +1,7 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import { variableName } from '../params.js';
 
-/** Names that would collide with object prototype machinery when used as result keys. */
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 
 /** Most grid points a job may ask for (each is one cell per curve at every site). */
@@ -21,9 +18,9 @@ export type ConfType = (typeof CONF_TYPES)[number];
  */
 export const kaplanMeierParamsSchema = z
   .object({
-    time: name,
-    event: name,
-    group: name.optional(),
+    time: variableName,
+    event: variableName,
+    group: variableName.optional(),
     /** The event level of a categorical event variable (default: its second level, as R's factor). */
     eventLevel: z.string().min(1).max(200).optional(),
     timePoints: z

@@ -1,8 +1,7 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import { variableList } from '../params.js';
 
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 /** zod 4 numbers are finite: NaN and ±Infinity are rejected. */
 const finite = z.number();
 
@@ -16,11 +15,7 @@ const finite = z.number();
  */
 export const kmeansParamsSchema = z
   .object({
-    variables: z
-      .array(variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name'))
-      .min(1)
-      .max(50)
-      .refine((vs) => new Set(vs).size === vs.length, 'variables must be unique'),
+    variables: variableList(1, 50, 'variables'),
     k: z.number().int().min(2).max(20),
     init: z.array(z.array(finite)).optional(),
     seed: z.number().int().min(0).max(0xffffffff).default(1),

@@ -1,10 +1,6 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
-
-/** Names that would collide with object prototype machinery when used as result keys. */
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
+import { variableList, variableName } from '../params.js';
 
 /**
  * `linear-regression` params (DESIGN "Public contract"):
@@ -12,12 +8,8 @@ const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name
  */
 export const linearRegressionParamsSchema = z
   .object({
-    outcome: name,
-    covariates: z
-      .array(name)
-      .min(1)
-      .max(50)
-      .refine((vs) => new Set(vs).size === vs.length, 'covariates must be unique'),
+    outcome: variableName,
+    covariates: variableList(1, 50, 'covariates'),
     intercept: z.boolean().default(true),
     ...disclosureParams,
   })

@@ -1,8 +1,6 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
-
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+import { variableList } from '../params.js';
 
 /**
  * `pca` params: `{"variables": ["age", "bmi", "sbp"], "standardize": true, "components": 2}`.
@@ -11,11 +9,7 @@ const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
  */
 export const pcaParamsSchema = z
   .object({
-    variables: z
-      .array(variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name'))
-      .min(2)
-      .max(50)
-      .refine((vs) => new Set(vs).size === vs.length, 'variables must be unique'),
+    variables: variableList(2, 50, 'variables'),
     standardize: z.boolean().default(true),
     components: z.number().int().min(1).optional(),
     ...disclosureParams,

@@ -1,9 +1,7 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
-
-/** Names that would collide with object prototype machinery when used as result keys. */
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+import { isUnreservedName, variableList } from '../params.js';
 
 /** Most groups a `groupBy` variable may have, at a site and pooled (else LEVEL_LIMIT). */
 export const MAX_GROUPS = 50;
@@ -15,7 +13,7 @@ export const MAX_BINS = 10_000;
 export const MAX_QUANTILES = 99;
 
 const variableName = variableNameSchema.refine(
-  (v) => !RESERVED.has(v),
+  isUnreservedName,
   'a reserved name, not a variable name',
 );
 
@@ -29,11 +27,7 @@ const rangeSchema = z
  */
 export const summaryParamsSchema = z
   .object({
-    variables: z
-      .array(variableName)
-      .min(1)
-      .max(200)
-      .refine((vs) => new Set(vs).size === vs.length, 'variables must be unique'),
+    variables: variableList(1, 200, 'variables', variableName),
     ...disclosureParams,
     /** Probabilities strictly between 0 and 1, for every numeric variable. */
     quantiles: z

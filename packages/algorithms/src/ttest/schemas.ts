@@ -1,14 +1,8 @@
-import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import { isUnreservedName, variableName } from '../params.js';
 
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-const name = variableNameSchema.refine((v) => !RESERVED.has(v), 'a reserved name');
-const level = z
-  .string()
-  .min(1)
-  .max(200)
-  .refine((v) => !RESERVED.has(v), 'a reserved name');
+const level = z.string().min(1).max(200).refine(isUnreservedName, 'a reserved name');
 
 /**
  * Two-sample `ttest` params: Welch's t-test of the number `variable` between two levels of the
@@ -17,8 +11,8 @@ const level = z
  */
 export const ttestTwoSampleParamsSchema = z
   .object({
-    variable: name,
-    group: name,
+    variable: variableName,
+    group: variableName,
     levels: z
       .tuple([level, level])
       .refine(([a, b]) => a !== b, 'the two levels must differ')
@@ -33,8 +27,8 @@ export const ttestTwoSampleParamsSchema = z
 export const ttestPairedParamsSchema = z
   .object({
     paired: z.literal(true),
-    variable: name,
-    variable2: name,
+    variable: variableName,
+    variable2: variableName,
     ...disclosureParams,
   })
   .strict()
