@@ -16,6 +16,7 @@ export * from './keys.js';
 export * from './node-api.js';
 export * from './refusal.js';
 export * from './safe-json.js';
+export * from './secagg/index.js';
 export * from './signature.js';
 export * from './tls-pin.js';
 export * from './trace.js';
