@@ -1,6 +1,5 @@
 import type { HubDecision, SiteResult } from '../framework.js';
 import { INTERCEPT } from '../linear-regression/aggregate.js';
-import type { DesignColumn } from '../linear-regression/schemas.js';
 import {
   SingularMatrixError,
   cholesky,
@@ -8,6 +7,7 @@ import {
   invertSpd,
   type Matrix,
 } from '../numerics/linear-algebra.js';
+import { PooledKinds, dummyDesign } from '../regression/design.js';
 import { describeSites } from '../summary/aggregate.js';
 import {
   hasConverged,
@@ -107,42 +107,21 @@ export function aggregateLevels(
 ): Decision {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
-  const kinds = new Map<string, Set<string>>();
-  const levels = new Map<string, Set<string>>();
-  const note = (name: string, info: { kind: string; levels?: string[] }): void => {
-    kinds.set(name, (kinds.get(name) ?? new Set()).add(info.kind));
-    if (info.levels === undefined) return;
-    const set = levels.get(name) ?? new Set<string>();
-    info.levels.forEach((l) => set.add(l));
-    levels.set(name, set);
-  };
+  const pooled = new PooledKinds();
   for (const r of ok) {
     const parsed = glmLevelsOutputSchema.safeParse(r.output);
     if (!parsed.success || params.covariates.some((c) => !Object.hasOwn(parsed.data.covariates, c)))
       return fail('INVALID_OUTPUT', `${r.trust}: output does not fit the levels step`);
-    note(params.outcome, parsed.data.outcome);
-    for (const [name, info] of Object.entries(parsed.data.covariates)) note(name, info);
+    pooled.note(params.outcome, parsed.data.outcome);
+    for (const [name, info] of Object.entries(parsed.data.covariates)) pooled.note(name, info);
   }
-  for (const name of [params.outcome, ...params.covariates]) {
-    const k = [...(kinds.get(name) ?? [])];
-    if (k.length !== 1) return fail('VARIABLE_KIND_MISMATCH', `${name}: ${k.sort().join(' and ')}`);
-  }
+  const mismatch = pooled.mismatch([params.outcome, ...params.covariates]);
+  if (mismatch !== null) return fail('VARIABLE_KIND_MISMATCH', mismatch);
+  const levels = pooled.levels;
   const positive =
     family === 'binomial' ? positiveLevel(params, levels.get(params.outcome) ?? null) : null;
   if (positive !== null && typeof positive === 'object') return positive;
-  const columns: DesignColumn[] = [];
-  const sent: Record<string, string[]> = {};
-  for (const name of params.covariates) {
-    const lv = levels.get(name);
-    if (lv === undefined) {
-      columns.push({ name, variable: name, level: null });
-      continue;
-    }
-    const sorted = [...lv].sort();
-    sent[name] = sorted;
-    for (const l of sorted.slice(1))
-      columns.push({ name: `${name}:${l}`, variable: name, level: l });
-  }
+  const { columns, levels: sent } = dummyDesign(params.covariates, levels);
   const names = [...(params.intercept ? [INTERCEPT] : []), ...columns.map((c) => c.name)];
   return next({
     design: { columns, levels: sent, positive },

@@ -1,6 +1,7 @@
 import type { Coefficient } from '../linear-regression/schemas.js';
 import type { Matrix } from '../numerics/linear-algebra.js';
 import { normalCdf, normalQuantile } from '../numerics/distributions.js';
+import { coefficientTable } from '../regression/coefficients.js';
 import type { GlmFamily, NewtonOutput } from './schemas.js';
 
 /** The sites' Newton sums pooled: n, X'WX (full symmetric), score, deviance, log L. */
@@ -83,21 +84,10 @@ export function waldCoefficients(
   beta: readonly number[],
   covariance: Matrix,
 ): Record<string, Coefficient> {
-  const q = normalQuantile(0.975);
-  const out: Record<string, Coefficient> = {};
-  names.forEach((name, j) => {
-    const estimate = beta[j] as number;
-    const standardError = Math.sqrt(covariance[j]?.[j] as number);
-    const statistic = estimate / standardError;
-    out[name] = {
-      estimate,
-      standardError,
-      statistic,
-      pValue: 2 * normalCdf(-Math.abs(statistic)),
-      ci: [estimate - q * standardError, estimate + q * standardError],
-    };
+  return coefficientTable(names, beta, (j) => covariance[j]?.[j] as number, {
+    quantile: normalQuantile(0.975),
+    pValue: (z) => 2 * normalCdf(-Math.abs(z)),
   });
-  return out;
 }
 
 /**

@@ -2,11 +2,11 @@ import { describeSites } from '../summary/aggregate.js';
 import type { HubDecision, SiteResult } from '../framework.js';
 import { SingularMatrixError, dot, invertSpd, matVec } from '../numerics/linear-algebra.js';
 import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
+import { coefficientTable } from '../regression/coefficients.js';
+import { PooledKinds, dummyDesign } from '../regression/design.js';
 import {
   levelsOutputSchema,
   momentsOutputSchema,
-  type Coefficient,
-  type DesignColumn,
   type LinearRegressionParams,
   type LinearRegressionResult,
   type MomentsInput,
@@ -46,37 +46,16 @@ export function aggregateLevels(
 ): Decision {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
-  const kinds = new Map<string, Set<string>>();
-  const levels = new Map<string, Set<string>>();
+  const pooled = new PooledKinds();
   for (const r of ok) {
     const parsed = levelsOutputSchema.safeParse(r.output);
     if (!parsed.success || params.covariates.some((c) => !Object.hasOwn(parsed.data.covariates, c)))
       return fail('INVALID_OUTPUT', `${r.trust}: output does not fit the levels step`);
-    for (const [name, info] of Object.entries(parsed.data.covariates)) {
-      kinds.set(name, (kinds.get(name) ?? new Set()).add(info.kind));
-      if (info.kind === 'categorical') {
-        const set = levels.get(name) ?? new Set<string>();
-        info.levels.forEach((l) => set.add(l));
-        levels.set(name, set);
-      }
-    }
+    for (const [name, info] of Object.entries(parsed.data.covariates)) pooled.note(name, info);
   }
-  const columns: DesignColumn[] = [];
-  const sent: Record<string, string[]> = {};
-  for (const name of params.covariates) {
-    const k = [...(kinds.get(name) ?? [])];
-    if (k.length !== 1) return fail('VARIABLE_KIND_MISMATCH', `${name}: ${k.sort().join(' and ')}`);
-    const lv = levels.get(name);
-    if (lv === undefined) {
-      columns.push({ name, variable: name, level: null });
-      continue;
-    }
-    const sorted = [...lv].sort();
-    sent[name] = sorted;
-    for (const l of sorted.slice(1))
-      columns.push({ name: `${name}:${l}`, variable: name, level: l });
-  }
-  const input: MomentsInput = { columns, levels: sent };
+  const mismatch = pooled.mismatch(params.covariates);
+  if (mismatch !== null) return fail('VARIABLE_KIND_MISMATCH', mismatch);
+  const input: MomentsInput = dummyDesign(params.covariates, pooled.levels);
   return { kind: 'step', step: 'moments', input, state: input };
 }
 
@@ -143,23 +122,12 @@ export function aggregateMoments(
   const tss = params.intercept ? m.yty - (m.sumY * m.sumY) / m.n : m.yty;
   const rSquared = 1 - rss / tss;
   const dfTotal = params.intercept ? m.n - 1 : m.n;
-  const tq = studentTQuantile(0.975, df);
-  const coefficients: Record<string, Coefficient> = {};
-  names.forEach((name, j) => {
-    const estimate = beta[j] as number;
-    const standardError = Math.sqrt((inv[j]?.[j] as number) * sigma2);
-    const statistic = estimate / standardError;
-    coefficients[name] = {
-      estimate,
-      standardError,
-      statistic,
-      pValue: twoSidedTPValue(statistic, df),
-      ci: [estimate - tq * standardError, estimate + tq * standardError],
-    };
-  });
   const result: LinearRegressionResult = {
     n: m.n,
-    coefficients,
+    coefficients: coefficientTable(names, beta, (j) => (inv[j]?.[j] as number) * sigma2, {
+      quantile: studentTQuantile(0.975, df),
+      pValue: (t) => twoSidedTPValue(t, df),
+    }),
     rSquared,
     adjustedRSquared: 1 - ((1 - rSquared) * dfTotal) / df,
     residualStandardError: Math.sqrt(sigma2),
