@@ -1,22 +1,16 @@
 import type { HubDecision, SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { fPValue } from '../numerics/distributions.js';
 import { poolMoments, sampleVariance, type Moments } from '../numerics/moments.js';
-import { describeSites } from '../summary/aggregate.js';
 import { anovaLocalOutputSchema, type AnovaResult } from './schemas.js';
 
 /** Hub-side failure codes of `anova` (HubDecision `failed`). */
 export const ANOVA_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   DEGENERATE: 'fewer than two groups, no residual degrees of freedom, or zero within variance',
 } as const;
 
-type Failure = Extract<HubDecision<null>, { kind: 'failed' }>;
-const fail = (code: keyof typeof ANOVA_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(ANOVA_FAILURES);
 
 /**
  * Pools each level's moments over the sites (Chan et al.), then the one-way ANOVA table:

@@ -1,7 +1,7 @@
 import type { HubDecision, SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { poolComoments } from '../numerics/moments.js';
 import { twoSidedTPValue } from '../numerics/distributions.js';
-import { describeSites } from '../summary/aggregate.js';
 import {
   correlationLocalOutputSchema,
   type CorrelationLocalOutput,
@@ -11,17 +11,11 @@ import {
 
 /** Hub-side failure codes of `correlation` (HubDecision `failed`). */
 export const CORRELATION_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   DEGENERATE: 'fewer than 3 complete cases, or a variable with zero variance',
 } as const;
 
-type Failure = Extract<HubDecision<null>, { kind: 'failed' }>;
-const fail = (code: keyof typeof CORRELATION_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(CORRELATION_FAILURES);
 
 type Pooled = CorrelationLocalOutput;
 

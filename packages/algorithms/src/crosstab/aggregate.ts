@@ -1,5 +1,5 @@
 import type { HubDecision, SiteResult } from '../framework.js';
-import { describeSites } from '../summary/aggregate.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { pearsonChiSquare } from './chi-square.js';
 import {
   crosstabLocalOutputSchema,
@@ -10,9 +10,10 @@ import {
 
 /** Hub-side failure codes of `crosstab` (HubDecision `failed`). */
 export const CROSSTAB_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
 } as const;
+
+const fail = failureFor(CROSSTAB_FAILURES);
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -45,13 +46,13 @@ export function aggregateCrosstab(
   results: readonly SiteResult[],
 ): HubDecision<null> {
   const ok = results.filter((r) => r.status === 'ok');
-  if (ok.length === 0) return { kind: 'failed', code: 'NO_SITES', reason: describeSites(results) };
+  if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const outputs: CrosstabLocalOutput[] = [];
   for (const r of ok) {
     const parsed = crosstabLocalOutputSchema.safeParse(r.output);
     if (!parsed.success) {
       const reason = `${r.trust}: output does not fit the crosstab step`;
-      return { kind: 'failed', code: 'INVALID_OUTPUT', reason };
+      return fail('INVALID_OUTPUT', reason);
     }
     outputs.push(parsed.data);
   }

@@ -1,4 +1,5 @@
 import type { HubDecision, SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor, type HubFailure } from '../hub-failures.js';
 import { INTERCEPT } from '../linear-regression/aggregate.js';
 import {
   SingularMatrixError,
@@ -8,7 +9,6 @@ import {
   type Matrix,
 } from '../numerics/linear-algebra.js';
 import { PooledKinds, dummyDesign } from '../regression/design.js';
-import { describeSites } from '../summary/aggregate.js';
 import {
   hasConverged,
   inflatedColumns,
@@ -31,8 +31,7 @@ import {
 
 /** Hub-side failure codes of the GLMs (HubDecision `failed`). */
 export const GLM_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   VARIABLE_KIND_MISMATCH: 'a variable has different kinds at different sites',
   OUTCOME_NOT_BINARY: 'the outcome of a logistic regression does not have exactly two levels',
   SITES_CHANGED: 'the sites or their rows changed between Newton rounds',
@@ -66,12 +65,7 @@ export interface GlmState {
 }
 
 type Decision = HubDecision<GlmState | null>;
-type Failure = Extract<Decision, { kind: 'failed' }>;
-const fail = (code: keyof typeof GLM_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(GLM_FAILURES);
 
 const next = (state: GlmState): Decision => {
   const input: NewtonInput = { ...state.design, beta: state.beta };
@@ -79,7 +73,7 @@ const next = (state: GlmState): Decision => {
 };
 
 /** Names the hub's outcome level coded 1, or explains why there is none. */
-function positiveLevel(params: GlmParams, levels: Set<string> | null): string | null | Failure {
+function positiveLevel(params: GlmParams, levels: Set<string> | null): string | null | HubFailure {
   if (levels === null) return null;
   const sorted = [...levels].sort();
   if (sorted.length !== 2) {
@@ -139,7 +133,7 @@ export function aggregateLevels(
 }
 
 /** Parses and pools one round's outputs, or the failure that stops the job. */
-function pool(state: GlmState, results: readonly SiteResult[]): Pooled | null | Failure {
+function pool(state: GlmState, results: readonly SiteResult[]): Pooled | null | HubFailure {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const p = state.names.length;
@@ -240,7 +234,7 @@ export function aggregateNewton(
   });
 }
 
-const separation = (columns: readonly string[]): Failure =>
+const separation = (columns: readonly string[]): HubFailure =>
   fail(
     'SEPARATION',
     `the coefficient of ${columns.join(', ')} diverges (fitted values reach the boundary)`,

@@ -1,5 +1,5 @@
 import type { HubDecision, SiteResult } from '../framework.js';
-import { describeSites } from '../summary/aggregate.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import {
   histogramEdges,
   histogramLocalOutputSchema,
@@ -10,9 +10,10 @@ import {
 
 /** Hub-side failure codes of `histogram` (HubDecision `failed`). */
 export const HISTOGRAM_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
 } as const;
+
+const fail = failureFor(HISTOGRAM_FAILURES);
 
 const addCell = (a: number | null, b: number | null): number | null =>
   a === null || b === null ? null : a + b;
@@ -26,7 +27,7 @@ export function aggregateHistogram(
   results: readonly SiteResult[],
 ): HubDecision<null> {
   const ok = results.filter((r) => r.status === 'ok');
-  if (ok.length === 0) return { kind: 'failed', code: 'NO_SITES', reason: describeSites(results) };
+  if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const edges = histogramEdges(params);
   const k = edges.length - 1;
   const outputs: HistogramLocalOutput[] = [];
@@ -34,7 +35,7 @@ export function aggregateHistogram(
     const parsed = histogramLocalOutputSchema.safeParse(r.output);
     if (!parsed.success || parsed.data.counts.length !== k) {
       const reason = `${r.trust}: output does not fit the histogram step`;
-      return { kind: 'failed', code: 'INVALID_OUTPUT', reason };
+      return fail('INVALID_OUTPUT', reason);
     }
     outputs.push(parsed.data);
   }

@@ -1,6 +1,6 @@
 import type { HubDecision, SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { SingularMatrixError } from '../numerics/linear-algebra.js';
-import { describeSites } from '../summary/aggregate.js';
 import { kaplanMeierCurve, medianSurvival, type PooledCurve } from './estimate.js';
 import { logRankTest } from './log-rank.js';
 import {
@@ -14,17 +14,11 @@ import {
 
 /** Hub-side failure codes of `kaplan-meier` (HubDecision `failed`). */
 export const KAPLAN_MEIER_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   DEGENERATE: 'the log-rank covariance is singular',
 } as const;
 
-type Failure = Extract<HubDecision<null>, { kind: 'failed' }>;
-const fail = (code: keyof typeof KAPLAN_MEIER_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(KAPLAN_MEIER_FAILURES);
 
 interface Pool {
   n: number;

@@ -1,7 +1,7 @@
 import { DEFAULT_MIN_COUNT, type HubDecision, type SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor, type HubFailure } from '../hub-failures.js';
 import { poolMoments, type Moments } from '../numerics/moments.js';
 import { createRng } from '../numerics/random.js';
-import { describeSites } from '../summary/aggregate.js';
 import { kmeansPlusPlus, squaredDistance, weightedLloyd } from './lloyd.js';
 import {
   assignOutputSchema,
@@ -17,8 +17,7 @@ import {
 
 /** Hub-side failure codes of `kmeans` (HubDecision `failed`). */
 export const KMEANS_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   DEGENERATE: 'a variable has zero variance under standardize',
   TOO_FEW_SEEDS: 'the sites released fewer than k distinct local centroids to seed from',
 } as const;
@@ -39,12 +38,7 @@ export interface KmeansState {
 }
 
 type Decision = HubDecision<KmeansState>;
-type Failure = Extract<Decision, { kind: 'failed' }>;
-const fail = (code: keyof typeof KMEANS_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(KMEANS_FAILURES);
 
 const assign = (state: KmeansState): Decision => {
   const input: AssignInput = { centroids: state.centroids ?? [], transform: state.transform };
@@ -78,7 +72,7 @@ export function startKmeans(params: KmeansParams): Decision {
 function outputs<T>(
   results: readonly SiteResult[],
   parse: (o: unknown) => T | null,
-): { trust: string; output: T }[] | Failure {
+): { trust: string; output: T }[] | HubFailure {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const out: { trust: string; output: T }[] = [];

@@ -1,5 +1,5 @@
-import { describeSites } from '../summary/aggregate.js';
 import type { HubDecision, SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { SingularMatrixError, dot, invertSpd, matVec } from '../numerics/linear-algebra.js';
 import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
 import { coefficientTable } from '../regression/coefficients.js';
@@ -15,8 +15,7 @@ import {
 
 /** Hub-side failure codes of `linear-regression` (HubDecision `failed`). */
 export const LINEAR_REGRESSION_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   VARIABLE_KIND_MISMATCH: 'a covariate has different kinds at different sites',
   SINGULAR_DESIGN: "X'X is singular: a covariate or level is collinear with others",
   NO_DEGREES_OF_FREEDOM: 'no residual degrees of freedom are left',
@@ -29,12 +28,7 @@ export const INTERCEPT = '(Intercept)';
 export type LinearRegressionState = MomentsInput | null;
 
 type Decision = HubDecision<LinearRegressionState>;
-type Failure = Extract<Decision, { kind: 'failed' }>;
-const fail = (code: keyof typeof LINEAR_REGRESSION_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(LINEAR_REGRESSION_FAILURES);
 
 /**
  * After 'levels': unions each categorical covariate's levels over the sites, takes the first

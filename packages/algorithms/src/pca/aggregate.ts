@@ -3,24 +3,18 @@ import {
   type CorrelationLocalOutput,
 } from '../correlation/schemas.js';
 import type { HubDecision, SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { poolComoments } from '../numerics/moments.js';
 import { symmetricEigen } from '../numerics/eigen.js';
-import { describeSites } from '../summary/aggregate.js';
 import type { ByVariable, PcaParams, PcaResult } from './schemas.js';
 
 /** Hub-side failure codes of `pca` (HubDecision `failed`). */
 export const PCA_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   DEGENERATE: 'fewer than 2 complete cases, or a zero-variance variable under standardize',
 } as const;
 
-type Failure = Extract<HubDecision<null>, { kind: 'failed' }>;
-const fail = (code: keyof typeof PCA_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(PCA_FAILURES);
 
 type Comoments = CorrelationLocalOutput;
 

@@ -1,4 +1,5 @@
 import type { HubDecision, SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { poolGroups } from './aggregate-groups.js';
 import { chooseGrid } from './grid.js';
 import { poolCategorical, poolNumeric } from './pool.js';
@@ -18,8 +19,7 @@ import {
 
 /** Hub-side failure codes of `summary` (HubDecision `failed`). */
 export const SUMMARY_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   VARIABLE_KIND_MISMATCH: 'a variable has different kinds at different sites',
   LEVEL_LIMIT: 'the groupBy variable has more levels than summary allows',
   UNKNOWN_STEP: 'the hub was asked to aggregate a step summary does not have',
@@ -36,22 +36,9 @@ export interface SummaryState {
 }
 
 type Decision = HubDecision<SummaryState | null>;
-type Failure = Extract<Decision, { kind: 'failed' }>;
-const fail = (code: keyof typeof SUMMARY_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(SUMMARY_FAILURES);
 
-/** One line per site for a NO_SITES reason: `trust: CODE (reason)`. */
-export function describeSites(results: readonly SiteResult[]): string {
-  if (results.length === 0) return 'no site answered';
-  return results
-    .map(
-      (r) => `${r.trust}: ${r.code ?? r.status}${r.reason === undefined ? '' : ` (${r.reason})`}`,
-    )
-    .join('; ');
-}
+export { describeSites } from '../hub-failures.js';
 
 /**
  * Pools the sites' 'stats' outputs into the `summary` result: moments with Chan et al.'s formula,

@@ -1,7 +1,7 @@
 import type { HubDecision, SiteResult } from '../framework.js';
+import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
 import { poolMoments, type Moments } from '../numerics/moments.js';
-import { describeSites } from '../summary/aggregate.js';
 import { pairedTest } from './paired.js';
 import {
   ttestLocalOutputSchema,
@@ -13,18 +13,12 @@ import {
 
 /** Hub-side failure codes of `ttest` (HubDecision `failed`). */
 export const TTEST_FAILURES = {
-  NO_SITES: 'no site released a result',
-  INVALID_OUTPUT: 'a site released an output of the wrong shape',
+  ...COMMON_FAILURES,
   LEVEL_MISMATCH: 'sites compared different levels',
   DEGENERATE: 'a group has fewer than two values or both groups have zero variance',
 } as const;
 
-type Failure = Extract<HubDecision<null>, { kind: 'failed' }>;
-const fail = (code: keyof typeof TTEST_FAILURES, reason: string): Failure => ({
-  kind: 'failed',
-  code,
-  reason,
-});
+const fail = failureFor(TTEST_FAILURES);
 
 /**
  * Pools the sites' 'groups' outputs (Chan et al.'s formula per group) and computes Welch's t-test:
