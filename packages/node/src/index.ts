@@ -7,10 +7,11 @@ export type { VariableInfo } from '@tessera/algorithms';
 export type { ChainVerdict } from '@tessera/protocol';
 export { importDataset, type ImportOptions } from './data/import-dataset.js';
 export { initNode, isNodeDir, type NodeInitOptions } from './init-node.js';
-export { approveProject, setPolicy } from './operator.js';
+export { approveProject, privacyBalances, setPolicy } from './operator.js';
+export type { PrivacyBalance } from './privacy/privacy-ledger.js';
 export { startNode, type RunningNode, type StartNodeOptions } from './start-node.js';
 export { nodeStatus, verifyNodeAudit, type NodeStatus } from './status.js';
-export type { Approval, NodePolicy } from './store/policy-store.js';
+export type { Approval, NodePolicy, PrivacyBudget } from './store/policy-store.js';
 export {
   createExecutor,
   type ExecOutcome,

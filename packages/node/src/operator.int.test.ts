@@ -72,6 +72,7 @@ describe('operator commands', () => {
     expect(await approveProject({ dir, project: 'diabetes', datasets: ['cohort'] })).toEqual({
       project: 'diabetes',
       datasets: ['cohort'],
+      budget: null,
     });
     const policy = await setPolicy({ dir, minCount: 25, allowedAlgorithms: ['summary'] });
     expect(policy).toMatchObject({

@@ -5,24 +5,35 @@ import { NODE_AUDIT_ACTIONS, appendAudit } from './store/audit-log.js';
 import { nodePaths } from './store/layout.js';
 import { withLock } from './store/lock.js';
 import { loadNodeConfig } from './store/node-config.js';
-import { loadPolicy, savePolicy, type NodePolicy } from './store/policy-store.js';
+import {
+  loadPolicy,
+  privacyBudgetSchema,
+  savePolicy,
+  type NodePolicy,
+  type PrivacyBudget,
+} from './store/policy-store.js';
+import { createPrivacyLedger, type PrivacyBalance } from './privacy/privacy-ledger.js';
 
 /**
  * The operator approves a project and exposes datasets to it (DESIGN "Security model": trust-side
  * authority). Approving again replaces the list of datasets; the project id bound by an earlier
- * task stays pinned.
+ * task stays pinned. `budget` sets the project's total differential-privacy budget (ε, δ); when
+ * absent an earlier budget stays, and a project never given one has its noisy releases refused.
+ * What was spent is kept in the privacy ledger, so a new budget counts earlier spends.
  *
- * @throws TesseraError BAD_REQUEST for an invalid project or dataset name, NOT_FOUND when a
- *   dataset does not exist.
+ * @throws TesseraError BAD_REQUEST for an invalid project or dataset name or budget, NOT_FOUND
+ *   when a dataset does not exist.
  */
 export async function approveProject(o: {
   dir: string;
   project: string;
   datasets: string[];
-}): Promise<{ project: string; datasets: string[] }> {
+  budget?: PrivacyBudget;
+}): Promise<{ project: string; datasets: string[]; budget: PrivacyBudget | null }> {
   const paths = nodePaths(o.dir);
   await loadNodeConfig(paths);
   const project = checkName(o.project, 'project');
+  const given = o.budget === undefined ? undefined : checkBudget(o.budget);
   const datasets = [...new Set(o.datasets.map((d) => checkName(d, 'dataset')))].sort();
   for (const d of datasets) {
     await readDatasetSchema(paths.dataset(d)).catch((e: unknown) => {
@@ -32,25 +43,45 @@ export async function approveProject(o: {
       throw e;
     });
   }
-  await withLock(paths.lock, async () => {
+  const budget = await withLock(paths.lock, async () => {
     const policy = await loadPolicy(paths);
     const prior = policy.approvals.find((a) => a.project === project);
+    const kept = given ?? prior?.budget;
     const approval = {
       project,
       projectId: prior?.projectId ?? null,
       datasets,
       approvedAt: new Date().toISOString(),
+      ...(kept === undefined ? {} : { budget: kept }),
     };
     policy.approvals = [...policy.approvals.filter((a) => a.project !== project), approval];
     await savePolicy(paths, policy);
+    return kept ?? null;
   });
   await appendAudit(paths, {
     action: NODE_AUDIT_ACTIONS.projectApproved,
     actor: 'operator',
     target: `project:${project}`,
-    details: { project, datasets },
+    details: { project, datasets, privacyBudget: budget },
   });
-  return { project, datasets };
+  return { project, datasets, budget };
+}
+
+/**
+ * Every approved project's privacy budget, what its noisy releases spent and what is left.
+ * @throws TesseraError NOT_FOUND when `dir` holds no node, BAD_REQUEST for an invalid ledger.
+ */
+export async function privacyBalances(dir: string): Promise<PrivacyBalance[]> {
+  const paths = nodePaths(dir);
+  await loadNodeConfig(paths);
+  return createPrivacyLedger(paths).balances();
+}
+
+function checkBudget(b: PrivacyBudget): PrivacyBudget {
+  const r = privacyBudgetSchema.safeParse(b);
+  if (!r.success)
+    throw new TesseraError('BAD_REQUEST', 'a privacy budget needs 0 < ε ≤ 1000 and 0 ≤ δ < 1');
+  return r.data;
 }
 
 /**

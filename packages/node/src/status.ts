@@ -5,6 +5,7 @@ import { readDatasetSchema } from './data/dataset-format.js';
 import { verifyAuditFile } from './store/audit-log.js';
 import { nodePaths } from './store/layout.js';
 import { loadHubKeys, loadNodeConfig, loadPartyKeys } from './store/node-config.js';
+import { createPrivacyLedger, type PrivacyBalance } from './privacy/privacy-ledger.js';
 import { loadPolicy, type Approval, type NodePolicy } from './store/policy-store.js';
 import { TASK_STATES, listTasks, type TaskState } from './task/task-store.js';
 
@@ -18,6 +19,8 @@ export interface NodeStatus {
   approvals: Approval[];
   policy: Omit<NodePolicy, 'approvals'>;
   tasks: Record<TaskState, number>;
+  /** Each approved project's differential-privacy budget, spent and left. */
+  privacy: PrivacyBalance[];
 }
 
 /**
@@ -28,11 +31,12 @@ export interface NodeStatus {
 export async function nodeStatus(dir: string): Promise<NodeStatus> {
   const paths = nodePaths(dir);
   const config = await loadNodeConfig(paths);
-  const [keys, hubKeys, policy, tasks] = await Promise.all([
+  const [keys, hubKeys, policy, tasks, privacy] = await Promise.all([
     loadPartyKeys(paths),
     loadHubKeys(paths),
     loadPolicy(paths),
     listTasks(paths),
+    createPrivacyLedger(paths).balances(),
   ]);
   const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
   for (const t of tasks) counts[t.state]++;
@@ -46,6 +50,7 @@ export async function nodeStatus(dir: string): Promise<NodeStatus> {
     approvals,
     policy: rules,
     tasks: counts,
+    privacy,
   };
 }
 

@@ -25,6 +25,8 @@ export const NODE_AUDIT_ACTIONS = {
   initialised: 'node.initialised',
   enrolled: 'node.enrolled',
   cataloguePublished: 'catalogue.published',
+  /** A noisy release's ε and δ spent from its project's privacy budget. */
+  privacySpent: 'privacy.spent',
   trustMismatch: 'hub.trust-mismatch',
   hubKeysMismatch: 'hub.keys-mismatch',
   pinMismatch: 'hub.pin-mismatch',

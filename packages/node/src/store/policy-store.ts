@@ -4,6 +4,19 @@ import { TesseraError, idSchema, isoDateSchema, nameSchema } from '@tessera/prot
 import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
 import type { NodePaths } from './layout.js';
 
+/**
+ * A project's differential-privacy budget (DESIGN "Security model"): the total ε and δ its noisy
+ * releases may spend at this node, under basic composition (each release's ε and δ add up).
+ */
+export const privacyBudgetSchema = z
+  .object({
+    epsilon: z.number().gt(0).max(1000),
+    /** 0: pure ε-DP only, so releases that spend a δ (the Gaussian mechanism) are refused. */
+    delta: z.number().min(0).lt(1),
+  })
+  .strict();
+export type PrivacyBudget = z.infer<typeof privacyBudgetSchema>;
+
 /** A project the operator approved, with the datasets exposed to it. */
 export const approvalSchema = z
   .object({
@@ -13,6 +26,11 @@ export const approvalSchema = z
     projectId: idSchema.nullable(),
     datasets: z.array(nameSchema),
     approvedAt: isoDateSchema,
+    /**
+     * Absent: no budget, so every noisy release for the project is refused (PRIVACY_BUDGET);
+     * releases without noise are governed by the other rules, as before budgets existed.
+     */
+    budget: privacyBudgetSchema.optional(),
   })
   .strict();
 export type Approval = z.infer<typeof approvalSchema>;

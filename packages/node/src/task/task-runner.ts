@@ -8,7 +8,9 @@ import { NODE_AUDIT_ACTIONS, createAuditLog, type AuditInput } from '../store/au
 import type { NodePaths } from '../store/layout.js';
 import { withLock } from '../store/lock.js';
 import { loadPolicy, savePolicy } from '../store/policy-store.js';
+import { createPrivacyLedger } from '../privacy/privacy-ledger.js';
 import { checkTask } from './policy-check.js';
+import { spendBeforeRelease } from './privacy-release.js';
 import { createTaskInputs } from './task-inputs.js';
 import { buildSubmission, openTask, type NodeIdentity } from './task-crypto.js';
 import { outcomeAudited, outcomeEntry, receivedEntry, unopenedEntry } from './task-audit.js';
@@ -57,6 +59,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const inputs = createTaskInputs(paths);
   const auditLog = createAuditLog(paths);
   const guard = createDifferencingGuard(paths);
+  const ledger = createPrivacyLedger(paths, now);
   const audit = (entry: AuditInput): Promise<unknown> => auditLog.append(entry);
 
   function once(taskId: string, fn: () => Promise<void>): Promise<void> {
@@ -166,7 +169,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       },
       Math.min(deps.stepTimeoutMs ?? 120_000, left),
     );
-    if (outcome.status !== 'ok' || !decision.limits.differencingGuard) return outcome;
+    if (outcome.status !== 'ok') return outcome;
+    if (!decision.limits.differencingGuard) return spendBeforeRelease(ledger, p, outcome);
     if (outcome.rows === undefined)
       return { status: 'failed', code: 'STEP_FAILED', reason: 'the step did not report its rows' };
     // Checked and recorded under the node's lock once the output passed every other check, so
@@ -177,7 +181,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
       decision.disclosure.minCount,
     );
     if (!verdict.ok) return { status: 'refused', code: 'DIFFERENCING', reason: verdict.reason };
-    return { status: 'ok', output: outcome.output };
+    // Spent last, once every other check passed, so a refused step never spends (the guard has
+    // then remembered a cohort that did not leave, which only makes it stricter).
+    return spendBeforeRelease(ledger, p, { status: 'ok', output: outcome.output });
   }
 
   async function bindProject(
