@@ -1,9 +1,11 @@
 // `npm run bench` (issue 2, STYLE 20): envelope seal+open throughput, the latency of a trivial
 // one-step job with 3 and 10 real node processes, and (issue 3) logistic regression on 1,000,000
-// rows × 10 covariates over 5 sites. Figures go to stdout, progress to stderr.
+// rows × 10 covariates over 5 sites, (issue 5) the secure-aggregation core. Figures go to stdout,
+// progress to stderr.
 //
 //   node bench/run.mjs [--jobs 50] [--warmup 20] [--sites 3,10] [--rows 200] [--profile]
-//                      [--cpu-prof] [--database-url URL] [--only envelope|latency|glm|guard] [--keep]
+//                      [--cpu-prof] [--database-url URL] [--keep]
+//                      [--only envelope|latency|glm|guard|secagg]
 //
 // --profile breaks each job's latency down from the hub's and nodes' audit timestamps and the
 //   hub's request log (lib/profile.mjs).
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchEnvelope } from './envelope.mjs';
 import { benchGlm } from './glm.mjs';
+import { benchSecagg, secaggRows } from './secagg.mjs';
 import { cpuProfileReport, enableCpuProfiles } from './lib/cpu-prof.mjs';
 import { cpuPerJob, cpuSnapshot } from './lib/cpu.mjs';
 import { machine, ms, stats, table } from './lib/format.mjs';
@@ -31,6 +34,7 @@ const ENVELOPE_TARGET_MBS = 500;
 const LATENCY_TARGET_MS = 100;
 const LATENCY_TARGET_SITES = 10;
 const GLM_TARGET_ROWS_PER_SECOND = 5e6;
+const SECAGG_HUB_TARGET_MS = 1000;
 
 const { values: opt } = parseArgs({
   options: {
@@ -140,6 +144,61 @@ function guardSection() {
     summary.push(
       `differencing guard, worst-case check of 1,000,000 rows:${worst.split(':').pop() ?? ''}`,
     );
+}
+
+/**
+ * The secure-aggregation core (bench/secagg.mjs): 10 parties × 1,000,000 values with 0 and 2
+ * dropouts (the binding target: the hub unmasks in under 1 s on one core) and 100 parties ×
+ * 100,000 values with 0 and 10 dropouts.
+ */
+function secaggSection() {
+  const cases = [
+    { parties: 10, length: 1_000_000, dropouts: [0, 2], binding: true },
+    { parties: 100, length: 100_000, dropouts: [0, 10], binding: false },
+  ];
+  for (const c of cases) {
+    progress(`secure aggregation: ${c.parties} parties × ${c.length} values, in process`);
+    const r = benchSecagg(c);
+    const rows = secaggRows(r);
+    const hubRows = rows.hub.map((h, i) => {
+      const pass = (r.hub[i]?.totalMs ?? Infinity) < SECAGG_HUB_TARGET_MS;
+      return {
+        ...h,
+        target: `total < ${SECAGG_HUB_TARGET_MS}${c.binding ? '' : ' (info)'}`,
+        verdict: verdict(pass, c.binding),
+      };
+    });
+    const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+    process.stdout.write(
+      `\n## Secure aggregation, ${r.parties} parties × ${r.length} float32 values ` +
+        `(t = ${r.threshold}, scale 2^-20, one thread)\n\n${table(rows.party)}\n${table(hubRows)}` +
+        `\nPlain hub (sum of ${r.parties} Float64Arrays): ${ms(r.plainHubMs)} ms. One masked vector ` +
+        `on the wire: ${r.wire.binaryBytes} bytes binary (${kib(r.wire.binaryBytes)}), ` +
+        `${r.wire.base64urlBytes} base64url (encoded in ${ms(r.wire.base64urlMs)} ms); the plain ` +
+        `float32 vector is ${r.wire.float32Bytes} bytes.\n`,
+    );
+    const p = r.perParty;
+    summary.push(
+      `secure aggregation ${r.parties} × ${r.length} (t = ${r.threshold}, in process, one thread): ` +
+        `per party encode ${ms(p.encode.mean)} ms + mask ${ms(p.mask.mean)} ms (max ${ms(p.mask.max)}), ` +
+        `key/share set-up ${ms(p.setup.mean)} ms, pairwise seeds ${ms(p.seeds.mean)} ms; hub ` +
+        r.hub
+          .map(
+            (h) =>
+              `${h.dropouts} dropouts ${ms(h.totalMs)} ms (CPU ${ms(h.cpuMs)}, seeds ${ms(h.rebuildMs)})`,
+          )
+          .join(', ') +
+        ` vs plain sum ${ms(r.plainHubMs)} ms; masked vector ${r.wire.binaryBytes} B binary, ` +
+        `${r.wire.base64urlBytes} B base64url` +
+        (c.binding
+          ? `; hub target < ${SECAGG_HUB_TARGET_MS} ms → ` +
+            verdict(
+              r.hub.every((h) => h.totalMs < SECAGG_HUB_TARGET_MS),
+              true,
+            )
+          : ''),
+    );
+  }
 }
 
 async function latencySection() {
@@ -292,6 +351,7 @@ async function main() {
   if (opt.only === undefined || opt.only === 'envelope') envelopeSection();
   if (opt.only === undefined || opt.only === 'glm') await glmSection();
   if (opt.only === undefined || opt.only === 'guard') guardSection();
+  if (opt.only === undefined || opt.only === 'secagg') secaggSection();
   if (opt.only === undefined || opt.only === 'latency') {
     const lat = await latencySection();
     printLatency(lat.results);
