@@ -14,6 +14,8 @@ export interface SecureSimulationOptions extends SecureOptions {
   readonly names?: readonly string[];
   /** Sites that stop answering after sending their masked vector (no unmask answer). */
   readonly stopAfterMasked?: readonly string[];
+  /** Sites that stop answering after sending their shares (no masked vector, no unmask answer). */
+  readonly stopAfterShares?: readonly string[];
   /** Job id the nodes see (default `job-1`). */
   readonly jobId?: string;
   readonly maxSteps?: number;
@@ -49,6 +51,7 @@ export function simulateSecureJob<P>(
   const identityKeys = new Map([...keys].map(([n, k]) => [n, k.public.sign]));
   const memory = new Map<string, SecureNodeMemory | null>();
   const stopped = new Set(options.stopAfterMasked ?? []);
+  const early = new Set(options.stopAfterShares ?? []);
   const steps: string[] = [];
   const rounds: SiteResult[][] = [];
   const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null)) as unknown;
@@ -60,8 +63,11 @@ export function simulateSecureJob<P>(
     const phase = parsePhaseStep(step);
     const results = tables.map((table, i): SiteResult => {
       const trust = names[i] ?? '';
-      if (phase?.phase === 'unmask' && stopped.has(trust)) {
-        return { trust, status: 'failed', code: 'NO_RESPONSE', reason: 'stopped after masking' };
+      const gone =
+        (phase?.phase === 'unmask' && (stopped.has(trust) || early.has(trust))) ||
+        (phase?.phase === 'masked' && early.has(trust));
+      if (gone) {
+        return { trust, status: 'failed', code: 'NO_RESPONSE', reason: 'stopped' };
       }
       const ctx = { table, params: p, input: json(input), round: steps.length, policy };
       try {
