@@ -61,7 +61,10 @@ function shareKeys(parties: readonly Party[]): Map<string, Uint8Array | string> 
     const bShares = splitSecret(u.b, parties.length, T);
     const sShares = splitSecret(exportAgreementPrivate(u.s.privateKey), parties.length, T);
     parties.forEach((v, j) => {
-      const plain = Buffer.concat([bShares[j]?.y ?? [], sShares[j]?.y ?? []]);
+      const plain = Buffer.concat([
+        bShares[j]?.y ?? new Uint8Array(),
+        sShares[j]?.y ?? new Uint8Array(),
+      ]);
       if (v === u) {
         boxes.set(`${u.name}>${u.name}`, plain);
         return;
