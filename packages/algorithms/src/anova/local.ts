@@ -1,11 +1,8 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import type { Unfit } from '../table-columns.js';
 import { moments, type Moments } from '../numerics/moments.js';
 import type { AnovaLocalOutput, AnovaParams } from './schemas.js';
 
-/** Returned by the local step when the job does not fit this site's data; disclose refuses it. */
-interface Unfit {
-  readonly unfit: string;
-}
 type RunOutput = AnovaLocalOutput | Unfit;
 
 /**

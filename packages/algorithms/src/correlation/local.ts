@@ -1,11 +1,8 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { compensatedSum, moments } from '../numerics/moments.js';
+import { numberColumns, type Unfit } from '../table-columns.js';
 import type { CorrelationLocalOutput, CorrelationParams } from './schemas.js';
 
-/** Returned by the local step when the job does not fit this site's data; disclose refuses it. */
-interface Unfit {
-  readonly unfit: string;
-}
 type RunOutput = CorrelationLocalOutput | Unfit;
 
 /**
@@ -15,13 +12,8 @@ type RunOutput = CorrelationLocalOutput | Unfit;
  * @throws Error when a variable is not in the table (the node checks with checkVariables first).
  */
 export function runComoments(ctx: LocalStepContext<CorrelationParams>): RunOutput {
-  const cols: Float64Array[] = [];
-  for (const name of ctx.params.variables) {
-    const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
-    if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
-    if (col.kind !== 'number') return { unfit: `variable ${name} is not a number variable` };
-    cols.push(col.values);
-  }
+  const cols = numberColumns(ctx.table, ctx.params.variables);
+  if (!Array.isArray(cols)) return cols;
   const rows: number[] = [];
   for (let i = 0; i < ctx.table.rows; i++) {
     if (cols.every((c) => !Number.isNaN(c[i] ?? Number.NaN))) rows.push(i);

@@ -1,4 +1,5 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import { tableColumn } from '../table-columns.js';
 import { suppressSmallCells } from '../summary/local.js';
 import type { Column } from '../table.js';
 import { asCategorical } from '../table-info.js';
@@ -16,8 +17,7 @@ export interface CrosstabRawCounts {
 type Categorical = Extract<Column, { kind: 'categorical' }>;
 
 function categorical(ctx: LocalStepContext<CrosstabParams>, name: string): Categorical {
-  const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
-  if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
+  const col = tableColumn(ctx.table, name);
   const cat = asCategorical(col);
   if (cat === null) {
     throw new Error(`variable ${name} is neither categorical nor an integer code with few values`);

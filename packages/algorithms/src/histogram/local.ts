@@ -1,4 +1,5 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import { tableColumn } from '../table-columns.js';
 import { suppressSmallCells } from '../summary/local.js';
 import { histogramEdges, type HistogramLocalOutput, type HistogramParams } from './schemas.js';
 
@@ -38,8 +39,7 @@ export function binIndex(edges: readonly number[], x: number): number {
  */
 export function runHistogram(ctx: LocalStepContext<HistogramParams>): HistogramRawCounts {
   const name = ctx.params.variable;
-  const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
-  if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
+  const col = tableColumn(ctx.table, name);
   if (col.kind === 'categorical') throw new Error(`variable ${name} is not numeric`);
   const edges = histogramEdges(ctx.params);
   const k = edges.length - 1;

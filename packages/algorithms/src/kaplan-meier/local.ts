@@ -1,4 +1,5 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import { tableColumn, type Unfit } from '../table-columns.js';
 import type { Column } from '../table.js';
 import { asCategorical } from '../table-info.js';
 import { coarsenCurve, type RawCurve } from './coarsen.js';
@@ -12,16 +13,10 @@ export interface RawCounts {
   readonly curves: ReadonlyMap<string, RawCurve & { readonly n: number }>;
 }
 
-/** Returned by the local step when the job does not fit this site's data; disclose refuses it. */
-interface Unfit {
-  readonly unfit: string;
-}
 type RunOutput = RawCounts | Unfit;
 
 function column(ctx: LocalStepContext<KaplanMeierParams>, name: string): Column {
-  const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
-  if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
-  return col;
+  return tableColumn(ctx.table, name);
 }
 
 /**

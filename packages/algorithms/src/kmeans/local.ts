@@ -1,6 +1,7 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { moments } from '../numerics/moments.js';
 import { createRng } from '../numerics/random.js';
+import { numberColumns, type Unfit } from '../table-columns.js';
 import { kmeansPlusPlus, nearest, squaredDistance, weightedLloyd } from './lloyd.js';
 import {
   assignInputSchema,
@@ -21,10 +22,7 @@ export const MAX_PARAMETERS_PER_ROW = 0.33;
 /** Lloyd iterations a node spends on its local clustering in step 'seed'. */
 const LOCAL_SEED_ITERATIONS = 100;
 
-/** Returned by a local step when the job does not fit this site's data; disclose refuses it. */
-export interface Unfit {
-  readonly unfit: string;
-}
+export type { Unfit } from '../table-columns.js';
 
 /** Every local output carries the complete-case count for the disclosure check (not released). */
 export interface Counted<O> {
@@ -37,13 +35,8 @@ export interface Counted<O> {
  * @throws Error when a variable is not in the table.
  */
 function completeCases(ctx: Ctx, transform: Transform): number[][] | Unfit {
-  const cols: Float64Array[] = [];
-  for (const name of ctx.params.variables) {
-    const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
-    if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
-    if (col.kind !== 'number') return { unfit: `variable ${name} is not a number variable` };
-    cols.push(col.values);
-  }
+  const cols = numberColumns(ctx.table, ctx.params.variables);
+  if (!Array.isArray(cols)) return cols;
   const points: number[][] = [];
   for (let i = 0; i < ctx.table.rows; i++) {
     const x = cols.map((c) => c[i] ?? Number.NaN);

@@ -1,4 +1,5 @@
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import { tableColumn } from '../table-columns.js';
 import type { Column } from '../table.js';
 import {
   momentsInputSchema,
@@ -17,8 +18,7 @@ export const MAX_PARAMETERS_PER_ROW = 0.33;
 type UsedColumn = Exclude<Column, { kind: 'date' }>;
 
 function column(ctx: Ctx, name: string): UsedColumn {
-  const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
-  if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
+  const col = tableColumn(ctx.table, name);
   if (col.kind === 'date') throw new Error(`variable ${name} is a date; use a number or category`);
   return col;
 }
