@@ -2,7 +2,7 @@ import { TesseraError } from '@tessera/protocol';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from '../context.js';
-import { formatNodePolicy, formatNodeStatus } from '../node-format.js';
+import { formatApproval, formatNodePolicy, formatNodeStatus } from '../node-format.js';
 import { normaliseHubUrl } from '../hub-client.js';
 import { intText, jsonFlag, listText, optionsOf, portText } from '../options.js';
 import { printJson, progress, type Io } from '../output.js';
@@ -102,6 +102,32 @@ const fractionText = z
   .transform(Number)
   .pipe(z.number().gt(0).max(1));
 
+/** A non-negative decimal number given as text (ε, δ), e.g. 0.5, 1e-6. */
+const decimalText = z
+  .string()
+  .regex(/^(\d+(\.\d*)?|\.\d+)(e-?\d+)?$/i, 'expected a non-negative decimal number')
+  .transform(Number)
+  .pipe(z.number());
+
+/**
+ * The privacy budget of `node approve`: --epsilon alone is pure ε-DP (δ 0); --delta needs it.
+ * @throws TesseraError BAD_REQUEST for --delta without --epsilon.
+ */
+function budgetOf(o: {
+  epsilon?: number;
+  delta?: number;
+}): { epsilon: number; delta: number } | undefined {
+  if (o.epsilon === undefined) {
+    if (o.delta !== undefined)
+      throw new TesseraError(
+        'BAD_REQUEST',
+        '--delta needs --epsilon (the budget is set as a whole)',
+      );
+    return undefined;
+  }
+  return { epsilon: o.epsilon, delta: o.delta ?? 0 };
+}
+
 /** `node dicom import|approve|policy|status`: what a hospital operator does at the node. */
 function registerOperatorCommands(node: Command, ctx: CliContext): void {
   node
@@ -118,13 +144,31 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
     .description('approves a project at this node and exposes datasets to it')
     .requiredOption('--dir <dir>', 'the node folder')
     .option('--datasets <a,b>', 'datasets to expose, comma-separated')
+    .option(
+      '--epsilon <e>',
+      "the project's total differential-privacy budget ε (without one, noisy releases are refused)",
+    )
+    .option('--delta <d>', 'the total δ of the budget (default 0: pure ε-DP, no Gaussian noise)')
     .option('--json', 'print as JSON')
     .action(async (project: string, _o: unknown, cmd: Command) => {
-      const o = optionsOf(cmd, dirOnly.extend({ datasets: listText.default([]) }));
+      const o = optionsOf(
+        cmd,
+        dirOnly.extend({
+          datasets: listText.default([]),
+          epsilon: decimalText.optional(),
+          delta: decimalText.optional(),
+        }),
+      );
+      const budget = budgetOf(o);
       const { approveProject } = await import('@tessera/node');
-      const r = await approveProject({ dir: o.dir, project, datasets: o.datasets });
+      const r = await approveProject({
+        dir: o.dir,
+        project,
+        datasets: o.datasets,
+        ...(budget === undefined ? {} : { budget }),
+      });
       if (o.json) printJson(ctx.io, r);
-      else ctx.io.out(`project ${r.project} approved; datasets: ${r.datasets.join(', ') || '—'}\n`);
+      else ctx.io.out(formatApproval(r));
     });
 
   node
@@ -161,7 +205,7 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
             .optional(),
         }),
       );
-      const { setPolicy } = await import('@tessera/node');
+      const { privacyBalances, setPolicy } = await import('@tessera/node');
       const policy = await setPolicy({
         dir: o.dir,
         ...(o.minCount === undefined ? {} : { minCount: o.minCount }),
@@ -172,8 +216,9 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
         ...(o.maxLevelDensity === undefined ? {} : { maxLevelDensity: o.maxLevelDensity }),
         ...(o.differencingGuard === undefined ? {} : { differencingGuard: o.differencingGuard }),
       });
-      if (o.json) printJson(ctx.io, policy);
-      else ctx.io.out(formatNodePolicy(policy));
+      const privacy = await privacyBalances(o.dir);
+      if (o.json) printJson(ctx.io, { ...policy, privacy });
+      else ctx.io.out(formatNodePolicy(policy, privacy));
     });
 
   node
