@@ -83,3 +83,19 @@ export * from './glm/index.js';
 export * from './pca/index.js';
 export * from './kmeans/index.js';
 export { poolComoments, type Comoments } from './numerics/moments.js';
+export {
+  secureAlgorithm,
+  type SecureOptions,
+  type SecureAggregationReport,
+  type SecureHubState,
+} from './secure/hub.js';
+export { SUM_FORMS } from './secure/sum-forms/index.js';
+export type { SumForm, Layout } from './secure/sum-form.js';
+export {
+  runSecureStep,
+  type SecureNodeIdentity,
+  type SecureNodeMemory,
+} from './secure/node-step.js';
+export * from './secure/node-phases.js';
+export { parsePhaseStep, phaseStep } from './secure/wire.js';
+export { simulateSecureJob } from './secure/simulate-secure.js';
