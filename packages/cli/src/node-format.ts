@@ -10,7 +10,7 @@ export function formatNodeStatus(s: NodeStatus): string {
     `  pin          ${s.hub.pin}`,
     `  fingerprint  ${s.fingerprint}`,
     `  policy       minCount ${s.policy.minCount}; min/max ${s.policy.allowMinMax ? 'allowed' : 'not released'}; algorithms: ${algorithms}`,
-    `               strings ≤ ${s.policy.maxStringLength}; levels ≤ ${s.policy.maxLevels} and ≤ ${s.policy.maxLevelDensity} × rows; differencing guard ${s.policy.differencingGuard ? 'on' : 'off'}`,
+    `               strings ≤ ${s.policy.maxStringLength}; levels ≤ ${s.policy.maxLevels} and ≤ ${s.policy.maxLevelDensity} × rows; differencing guard ${s.policy.differencingGuard ? 'on' : 'off'}; secure aggregation ${s.policy.requireSecureAggregation ? 'required' : 'optional'}`,
     `  tasks        ${Object.entries(s.tasks)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}`,
@@ -87,6 +87,7 @@ export function formatNodePolicy(p: NodePolicy, privacy: readonly PrivacyBalance
     `  maxLevels          ${String(p.maxLevels)} levels of a categorical variable read`,
     `  maxLevelDensity    ${String(p.maxLevelDensity)} × the cohort's rows, most levels present`,
     `  differencingGuard  ${p.differencingGuard ? 'on' : 'off'}`,
+    `  secure aggregation ${p.requireSecureAggregation ? 'required' : 'when the job asks'}`,
     `  algorithms         ${algorithms}`,
     `  approvals          ${String(p.approvals.length)}`,
     '',

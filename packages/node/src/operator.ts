@@ -97,6 +97,7 @@ export async function setPolicy(o: {
   maxLevels?: number;
   maxLevelDensity?: number;
   differencingGuard?: boolean;
+  requireSecureAggregation?: boolean;
 }): Promise<NodePolicy> {
   const paths = nodePaths(o.dir);
   await loadNodeConfig(paths);
@@ -130,6 +131,8 @@ export async function setPolicy(o: {
     if (o.maxLevels !== undefined) policy.maxLevels = o.maxLevels;
     if (o.maxLevelDensity !== undefined) policy.maxLevelDensity = o.maxLevelDensity;
     if (o.differencingGuard !== undefined) policy.differencingGuard = o.differencingGuard;
+    if (o.requireSecureAggregation !== undefined)
+      policy.requireSecureAggregation = o.requireSecureAggregation;
     if (o.allowedAlgorithms !== undefined)
       policy.allowedAlgorithms = [...new Set(o.allowedAlgorithms)].sort();
     await savePolicy(paths, policy);
@@ -155,6 +158,7 @@ function summary(p: NodePolicy) {
     maxLevels: p.maxLevels,
     maxLevelDensity: p.maxLevelDensity,
     differencingGuard: p.differencingGuard,
+    requireSecureAggregation: p.requireSecureAggregation,
     allowedAlgorithms: p.allowedAlgorithms,
   };
 }

@@ -188,6 +188,10 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
       'most levels in a cohort, as a fraction of its rows (default 0.33)',
     )
     .option('--differencing-guard <on|off>', 'refuse near-duplicate cohorts (default on)')
+    .option(
+      '--require-secure-aggregation <on|off>',
+      'refuse every job that does not use secure aggregation (default off)',
+    )
     .option('--json', 'print the policy as JSON')
     .action(async (_o: unknown, cmd: Command) => {
       const o = optionsOf(
@@ -203,6 +207,10 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
             .enum(['on', 'off'])
             .transform((v) => v === 'on')
             .optional(),
+          requireSecureAggregation: z
+            .enum(['on', 'off'])
+            .transform((v) => v === 'on')
+            .optional(),
         }),
       );
       const { privacyBalances, setPolicy } = await import('@tessera/node');
@@ -215,6 +223,9 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
         ...(o.maxLevels === undefined ? {} : { maxLevels: o.maxLevels }),
         ...(o.maxLevelDensity === undefined ? {} : { maxLevelDensity: o.maxLevelDensity }),
         ...(o.differencingGuard === undefined ? {} : { differencingGuard: o.differencingGuard }),
+        ...(o.requireSecureAggregation === undefined
+          ? {}
+          : { requireSecureAggregation: o.requireSecureAggregation }),
       });
       const privacy = await privacyBalances(o.dir);
       if (o.json) printJson(ctx.io, { ...policy, privacy });

@@ -56,6 +56,8 @@ export const nodePolicySchema = z
     maxLevelDensity: z.number().gt(0).max(1).default(DEFAULT_MAX_LEVEL_DENSITY),
     /** Refuse a cohort within minCount − 1 rows of one already released in the project. */
     differencingGuard: z.boolean().default(true),
+    /** Refuse every task that does not use secure aggregation (SECURE_AGGREGATION_REQUIRED). */
+    requireSecureAggregation: z.boolean().default(false),
     /** Null means every built-in algorithm. */
     allowedAlgorithms: z.array(z.string().min(1).max(64)).nullable(),
     approvals: z.array(approvalSchema),
@@ -72,6 +74,7 @@ export function defaultPolicy(minCount = DEFAULT_MIN_COUNT): NodePolicy {
     maxLevels: DEFAULT_MAX_LEVELS,
     maxLevelDensity: DEFAULT_MAX_LEVEL_DENSITY,
     differencingGuard: true,
+    requireSecureAggregation: false,
     allowedAlgorithms: null,
     approvals: [],
   };

@@ -82,6 +82,16 @@ describe('checkTask: deny by default', () => {
     expect(check(approved({ allowedAlgorithms: ['summary'] }))).toMatchObject({ ok: true });
   });
 
+  it('refuses a plain job where the operator requires secure aggregation', () => {
+    const policy = approved({ requireSecureAggregation: true });
+    expect(check(policy, task({ secureAggregation: false }))).toMatchObject({
+      ok: false,
+      code: 'SECURE_AGGREGATION_REQUIRED',
+    });
+    expect(check(policy, task({ secureAggregation: true }))).toMatchObject({ ok: true });
+    expect(check(approved(), task({ secureAggregation: false }))).toMatchObject({ ok: true });
+  });
+
   it('refuses params that do not fit, naming the problem', () => {
     expect(check(approved(), task({ params: { variables: 'age' } }))).toMatchObject({
       code: 'INVALID_PARAMS',

@@ -94,6 +94,12 @@ export function checkTask(task: TaskPayload, inputs: PolicyInputs): PolicyDecisi
   if (policy.allowedAlgorithms !== null && !policy.allowedAlgorithms.includes(alg.name)) {
     return refuse('ALGORITHM_NOT_ALLOWED', `algorithm ${alg.name} is not allowed at this node`);
   }
+  if (policy.requireSecureAggregation && !task.secureAggregation) {
+    return refuse(
+      'SECURE_AGGREGATION_REQUIRED',
+      'this node releases results only under secure aggregation (job run --secure-aggregation)',
+    );
+  }
   if (alg.local[task.step] === undefined)
     return refuse('ALGORITHM_UNKNOWN', `algorithm ${alg.name} has no local step ${task.step}`);
   const parsed = alg.params.safeParse(task.params);
