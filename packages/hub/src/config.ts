@@ -41,6 +41,17 @@ export const hubSettingsSchema = z.object({
   nodeAuthFailuresPerMinute: z.number().int().min(1).default(20),
   /** Failed sign-ins per email and per address per 15 minutes before 429. */
   loginFailuresPerWindow: z.number().int().min(1).default(10),
+  /**
+   * Deadline of the secure-aggregation phases after keys (shares, masked, unmask): they only move
+   * keys, shares and one vector, so a dropped node should not hold a job for stepDeadlineMs. The
+   * keys phase runs the local step and keeps the step's own deadline.
+   */
+  securePhaseDeadlineMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+  /**
+   * Shamir threshold t of secure aggregation; 0 means the smallest the nodes accept, a strict
+   * majority of the sites that advertised keys (3 of 5). Raised to that minimum when lower.
+   */
+  secureThreshold: z.number().int().min(0).max(255).default(0),
 });
 export type HubSettings = z.infer<typeof hubSettingsSchema>;
 

@@ -4,6 +4,7 @@ import type { HubDeps } from '../deps.js';
 import { isoOf, type Queryable } from '../storage/db.js';
 import { applyDecision, failJob } from './decisions.js';
 import type { Effects } from './effects.js';
+import { jobAlgorithm, phaseOf } from './job-algorithm.js';
 import { loadJob, type JobRow } from './job-rows.js';
 
 interface StepTaskRow {
@@ -53,8 +54,12 @@ export async function closeStep(
       .filter((r) => r.status !== 'ok')
       .map((r) => `${r.trust}: ${r.status} ${r.code ?? ''} (${r.reason ?? ''})`)
       .join('; ');
-    const reason = `${ok} of ${results.length} sites answered ok, ${job.min_sites} needed. ${sites}`;
-    await failJob(deps, tx, job, { code: 'TOO_FEW_SITES', reason }, fx);
+    const phase = phaseOf(job.step);
+    const where = phase === null ? '' : `secure aggregation, step ${job.step}: `;
+    const reason = `${where}${ok} of ${results.length} sites answered ok, ${job.min_sites} needed${phase === 'unmask' ? '; nothing was unmasked' : ''}. ${sites}`;
+    // A secure sum short of its threshold fails as the wrapper's own checks do (same code).
+    const code = phase === null ? 'TOO_FEW_SITES' : 'SECURE_AGGREGATION_FAILED';
+    await failJob(deps, tx, job, { code, reason }, fx);
     return;
   }
   await aggregate(deps, tx, job, results, fx);
@@ -95,9 +100,9 @@ async function aggregate(
   results: SiteResult[],
   fx: Effects,
 ): Promise<void> {
-  const alg = deps.algorithms.get(job.algorithm);
+  const alg = jobAlgorithm(deps, job);
   if (alg === undefined) {
-    const reason = `the hub no longer knows algorithm ${job.algorithm}`;
+    const reason = `the hub no longer knows algorithm ${job.algorithm}${job.secure_aggregation ? ' with secure aggregation' : ''}`;
     await failJob(deps, tx, job, { code: 'ALGORITHM_UNKNOWN', reason }, fx);
     return;
   }

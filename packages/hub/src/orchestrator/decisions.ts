@@ -4,6 +4,7 @@ import { sealJson, taskAd, taskPayloadSchema, type SealedEnvelope } from '@tesse
 import type { HubDeps } from '../deps.js';
 import type { Queryable } from '../storage/db.js';
 import type { Effects } from './effects.js';
+import { phaseOf } from './job-algorithm.js';
 import { jsonParam, type JobRow } from './job-rows.js';
 
 /*
@@ -74,6 +75,7 @@ interface ParticipantRow {
   id: string;
   name: string;
   node_seal_public: string;
+  node_sign_public: string;
 }
 
 async function openStep(
@@ -86,7 +88,7 @@ async function openStep(
 ): Promise<void> {
   // Participants: the project's trusts that are enrolled (keys pinned) and not revoked.
   const sites = await tx.query<ParticipantRow>(
-    `SELECT t.id, t.name, t.node_seal_public FROM project_trusts pt JOIN trusts t ON t.id = pt.trust_id
+    `SELECT t.id, t.name, t.node_seal_public, t.node_sign_public FROM project_trusts pt JOIN trusts t ON t.id = pt.trust_id
       WHERE pt.project_id = $1 AND NOT t.revoked AND t.node_seal_public IS NOT NULL
       ORDER BY t.name`,
     [job.project_id],
@@ -99,8 +101,8 @@ async function openStep(
   }
   const round = job.round + 1;
   const now = deps.clock.now();
-  const deadline = new Date(now.getTime() + (d.deadlineMs ?? deps.config.stepDeadlineMs));
-  const step = { step: d.step, input: d.input, round, deadline, now };
+  const deadline = new Date(now.getTime() + stepDeadlineMs(deps.config, d));
+  const step = { step: d.step, input: phaseInput(d, sites), round, deadline, now };
   const tasks = sites.map((site) => sealedTask(job, alg, step, site));
   await insertTasks(tx, job, step, tasks);
   fx.wakeTrusts.push(...sites.map((s) => s.id));
@@ -122,6 +124,36 @@ async function openStep(
     traceId: job.trace_id,
   });
   fx.deadline = { jobId: job.id, round, at: deadline };
+}
+
+/**
+ * How long a step waits: the algorithm's deadline, or the hub's; the secure-aggregation phases
+ * after keys at most securePhaseDeadlineMs (they move keys, shares and one vector, so a dropped
+ * node must not hold the job for a whole step deadline).
+ */
+function stepDeadlineMs(
+  config: HubDeps['config'],
+  d: Extract<HubDecision<unknown>, { kind: 'step' }>,
+): number {
+  const ms = d.deadlineMs ?? config.stepDeadlineMs;
+  const phase = phaseOf(d.step);
+  return phase === null || phase === 'keys' ? ms : Math.min(ms, config.securePhaseDeadlineMs);
+}
+
+/**
+ * The input the sites get. The shares phase also carries every participant's Ed25519 identity key
+ * as pinned at enrolment (`identityKeys`, trust name → raw base64url), against which each node
+ * verifies the signed key advertisements; the task is sealed and signed by the hub, so the node
+ * takes the roster from it (the hub is trusted to relay, never to see a single node's input).
+ */
+function phaseInput(
+  d: Extract<HubDecision<unknown>, { kind: 'step' }>,
+  sites: readonly ParticipantRow[],
+): unknown {
+  if (phaseOf(d.step) !== 'shares' || typeof d.input !== 'object' || d.input === null)
+    return d.input;
+  const identityKeys = Object.fromEntries(sites.map((s) => [s.name, s.node_sign_public]));
+  return { ...d.input, identityKeys };
 }
 
 interface NewTask {

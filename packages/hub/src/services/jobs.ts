@@ -15,6 +15,7 @@ import {
   toJobView,
   type JobRow,
 } from '../orchestrator/job-rows.js';
+import { jobAlgorithm, sumFormsOf } from '../orchestrator/job-algorithm.js';
 import { runOrchestrated, startJob } from '../orchestrator/orchestrator.js';
 import { requireJobReader, requireJobSubmitter } from '../policy.js';
 import { zodIssues } from '../zod-issues.js';
@@ -27,7 +28,8 @@ import { membership, resolveProject } from './projects.js';
  * audits it and issues the first step's tasks, all in one transaction.
  * @throws TesseraError NOT_FOUND (project), FORBIDDEN, BAD_REQUEST (unknown algorithm, params
  *   that do not fit — with the issues listed — or a project without trusts), UNPROCESSABLE (a
- *   site's published catalogue lacks a dataset or variable the job names).
+ *   site's published catalogue lacks a dataset or variable the job names, or secure aggregation
+ *   asked of an algorithm without a sum form).
  */
 export async function submitJob(
   deps: HubDeps,
@@ -71,7 +73,10 @@ export async function submitJob(
     });
     const row = inserted[0];
     if (row === undefined) throw new TesseraError('INTERNAL', 'job not inserted');
-    await startJob(deps, tx, { ...row, project_name: project.name }, alg, fx);
+    const job = { ...row, project_name: project.name };
+    const planner = jobAlgorithm(deps, job);
+    if (planner === undefined) throw new TesseraError('INTERNAL', 'job algorithm vanished');
+    await startJob(deps, tx, job, planner, fx);
   });
   const job = await loadJob(deps.db, id);
   if (job === undefined) throw new TesseraError('INTERNAL', 'job vanished');
@@ -139,12 +144,12 @@ async function checkSubmission(deps: HubDeps, actor: UserPrincipal, input: Submi
   const alg = deps.algorithms.get(req.algorithm);
   if (alg === undefined)
     throw new TesseraError('BAD_REQUEST', `unknown algorithm ${req.algorithm}`);
-  if (req.secureAggregation) {
+  if (req.secureAggregation && sumFormsOf(alg.name) === undefined) {
     // Refused rather than ignored: a researcher who asks for secure aggregation must never get a
     // plainly aggregated result believing the hub saw only the sum.
     throw new TesseraError(
       'UNPROCESSABLE',
-      'secure aggregation is not available in this version of the hub',
+      `algorithm ${alg.name} has no sum form, so it cannot run with secure aggregation`,
     );
   }
   const parsed = alg.params.safeParse(req.params);
