@@ -1,11 +1,11 @@
 // `npm run bench` (issue 2, STYLE 20): envelope seal+open throughput, the latency of a trivial
 // one-step job with 3 and 10 real node processes, and (issue 3) logistic regression on 1,000,000
-// rows × 10 covariates over 5 sites, (issue 5) the secure-aggregation core. Figures go to stdout,
-// progress to stderr.
+// rows × 10 covariates over 5 sites, (issue 5) the secure-aggregation core and the whole
+// secure-aggregation protocol against plain aggregation. Figures go to stdout, progress to stderr.
 //
 //   node bench/run.mjs [--jobs 50] [--warmup 20] [--sites 3,10] [--rows 200] [--profile]
 //                      [--cpu-prof] [--database-url URL] [--keep]
-//                      [--only envelope|latency|glm|guard|secagg]
+//                      [--only envelope|latency|glm|guard|secagg|secagg-flow]
 //
 // --profile breaks each job's latency down from the hub's and nodes' audit timestamps and the
 //   hub's request log (lib/profile.mjs).
@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { benchEnvelope } from './envelope.mjs';
 import { benchGlm } from './glm.mjs';
 import { benchSecagg, secaggRows } from './secagg.mjs';
+import { benchSecaggFlow, secaggFlowReport } from './secagg-flow.mjs';
 import { cpuProfileReport, enableCpuProfiles } from './lib/cpu-prof.mjs';
 import { cpuPerJob, cpuSnapshot } from './lib/cpu.mjs';
 import { machine, ms, stats, table } from './lib/format.mjs';
@@ -201,6 +202,40 @@ function secaggSection() {
   }
 }
 
+/**
+ * The whole secure-aggregation protocol against plain aggregation (bench/secagg-flow.mjs): 10
+ * nodes × 1,000,000 values with no dropouts, 2 stopping after the masked step and 2 before it
+ * (binding: ≤ 3× the plain wall time, hub under 1 s), and 100 nodes × 100,000 values.
+ */
+async function secaggFlowSection() {
+  const cases = [
+    {
+      nodes: 10,
+      length: 1_000_000,
+      binding: true,
+      scenarios: [
+        { stopAfterMasked: 0, stopAfterShares: 0 },
+        { stopAfterMasked: 2, stopAfterShares: 0 },
+        { stopAfterMasked: 0, stopAfterShares: 2 },
+      ],
+    },
+    {
+      nodes: 100,
+      length: 100_000,
+      binding: false,
+      scenarios: [{ stopAfterMasked: 0, stopAfterShares: 0 }],
+    },
+  ];
+  for (const c of cases) {
+    progress(
+      `secure aggregation, whole protocol: ${c.nodes} nodes × ${c.length} values, in process`,
+    );
+    const { text, summary: lines } = secaggFlowReport(await benchSecaggFlow(c), c.binding, verdict);
+    process.stdout.write(text);
+    summary.push(...lines);
+  }
+}
+
 async function latencySection() {
   // Loaded here so that `--only envelope` runs even while the CLI does not build.
   const {
@@ -352,6 +387,7 @@ async function main() {
   if (opt.only === undefined || opt.only === 'glm') await glmSection();
   if (opt.only === undefined || opt.only === 'guard') guardSection();
   if (opt.only === undefined || opt.only === 'secagg') secaggSection();
+  if (opt.only === undefined || opt.only === 'secagg-flow') await secaggFlowSection();
   if (opt.only === undefined || opt.only === 'latency') {
     const lat = await latencySection();
     printLatency(lat.results);
