@@ -1,3 +1,5 @@
+import { formatNumber } from '../output.js';
+import { arr, num, rec, str } from './read.js';
 import { formatCrosstab, formatHistogram, formatSummary } from './descriptive.js';
 import { formatKmeans, formatPca, formatRegression } from './models.js';
 import { formatKaplanMeier } from './survival.js';
@@ -27,7 +29,33 @@ const FORMATTERS: Readonly<Record<string, Formatter>> = {
 export function formatAlgorithmResult(algorithm: string, result: unknown, params: unknown): string {
   const f = Object.hasOwn(FORMATTERS, algorithm) ? FORMATTERS[algorithm] : undefined;
   const text = f === undefined ? null : f(result, params);
-  return text ?? `${JSON.stringify(result, null, 2)}\n`;
+  if (text === null) return `${JSON.stringify(result, null, 2)}\n`;
+  return text + protectionLines(result);
+}
+
+/** How the result was protected, when it was: secure aggregation, differential privacy. */
+export function protectionLines(result: unknown): string {
+  const lines: string[] = [];
+  const sa = rec(result, 'secureAggregation');
+  if (sa !== undefined) {
+    const dropped = (arr(sa, 'dropped') ?? []).map(String);
+    lines.push(
+      `secure aggregation: the hub saw only masked sums of ${formatNumber(num(sa, 'sites'))} sites ` +
+        `(threshold ${formatNumber(num(sa, 'threshold'))}, fixed point 2^-${formatNumber(num(sa, 'scaleBits'))}, ` +
+        `error ≤ ${formatNumber(num(sa, 'errorBound'))})` +
+        (dropped.length === 0 ? '' : `; dropped: ${dropped.join(', ')}`),
+    );
+  }
+  const dp = rec(result, 'privacy');
+  if (dp !== undefined) {
+    const eps = num(dp, 'epsilonPerSite') ?? num(dp, 'epsilon');
+    const delta = num(dp, 'deltaPerSite') ?? num(dp, 'delta');
+    lines.push(
+      `differential privacy: ${str(dp, 'mechanism') ?? 'noise'}, ε = ${formatNumber(eps)}` +
+        `${delta === undefined || delta === 0 ? '' : `, δ = ${formatNumber(delta)}`} spent at each site`,
+    );
+  }
+  return lines.map((l) => `${l}\n`).join('');
 }
 
 export { summaryRows } from './descriptive.js';

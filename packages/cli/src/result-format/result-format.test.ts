@@ -109,6 +109,33 @@ describe('formatAlgorithmResult', () => {
     expect(text.indexOf('(Intercept)')).toBeLessThan(text.indexOf('age'));
   });
 
+  it('says how a result was protected: secure aggregation and differential privacy', () => {
+    const text = formatAlgorithmResult(
+      'histogram',
+      {
+        n: 40,
+        edges: [0, 1],
+        counts: [40],
+        below: 0,
+        above: 0,
+        missing: 0,
+        secureAggregation: {
+          sites: 4,
+          threshold: 3,
+          scaleBits: 20,
+          errorBound: 2e-6,
+          dropped: ['e'],
+        },
+        privacy: { mechanism: 'laplace', epsilonPerSite: 0.5, deltaPerSite: 0, sites: 4 },
+      },
+      { variable: 'x', edges: [0, 1] },
+    );
+    expect(text).toContain(
+      'secure aggregation: the hub saw only masked sums of 4 sites (threshold 3, fixed point 2^-20, error ≤ 0.000002); dropped: e',
+    );
+    expect(text).toContain('differential privacy: laplace, ε = 0.5 spent at each site');
+  });
+
   it('falls back to JSON for a result it does not know', () => {
     expect(formatAlgorithmResult('summary', { x: 1 }, {})).toBe('{\n  "x": 1\n}\n');
     expect(formatAlgorithmResult('no-such-algorithm', [1], {})).toBe('[\n  1\n]\n');
