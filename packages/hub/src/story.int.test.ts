@@ -57,7 +57,7 @@ describe.each(TEST_DB_KINDS)('a job end to end on $name', (kind) => {
     expect(unknown.status).toBe(400);
   });
 
-  it('refuses secure aggregation, which this hub does not provide, instead of ignoring it', async () => {
+  it('refuses secure aggregation of an algorithm without a sum form instead of ignoring it', async () => {
     const r = await t.req('POST', '/api/v1/jobs', s.researcher, {
       project: 'p1',
       algorithm: 'two-step',
@@ -66,7 +66,7 @@ describe.each(TEST_DB_KINDS)('a job end to end on $name', (kind) => {
       secureAggregation: true,
     });
     expect(r.status).toBe(422);
-    expect(errorBodySchema.parse(r.body).error.message).toMatch(/secure aggregation/);
+    expect(errorBodySchema.parse(r.body).error.message).toMatch(/two-step .*secure aggregation/);
     const jobs = await t.req('GET', '/api/v1/jobs?project=p1', s.researcher);
     expect(jobs.body).toEqual([]);
   });

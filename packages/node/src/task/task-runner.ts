@@ -1,4 +1,4 @@
-import { getAlgorithm, type Algorithm } from '@tessera/algorithms';
+import { getAlgorithm, parsePhaseStep, type Algorithm } from '@tessera/algorithms';
 import type { ResultPayload, ResultSubmission, TaskEnvelope, TaskPayload } from '@tessera/protocol';
 import type { Logger } from 'pino';
 import type { Executor, ExecOutcome } from '../exec/executor.js';
@@ -9,6 +9,7 @@ import type { NodePaths } from '../store/layout.js';
 import { withLock } from '../store/lock.js';
 import { loadPolicy, savePolicy } from '../store/policy-store.js';
 import { createPrivacyLedger } from '../privacy/privacy-ledger.js';
+import { createSecureSteps } from '../secure/secure-steps.js';
 import { checkTask } from './policy-check.js';
 import { spendBeforeRelease } from './privacy-release.js';
 import { createTaskInputs } from './task-inputs.js';
@@ -60,6 +61,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const auditLog = createAuditLog(paths);
   const guard = createDifferencingGuard(paths);
   const ledger = createPrivacyLedger(paths, now);
+  const secure = createSecureSteps({ paths, me, logger, now });
   const audit = (entry: AuditInput): Promise<unknown> => auditLog.append(entry);
 
   function once(taskId: string, fn: () => Promise<void>): Promise<void> {
@@ -111,7 +113,9 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   }
 
   async function compute(rec: TaskRecord, p: TaskPayload): Promise<void> {
-    const outcome = await decideAndRun(p);
+    // Secure-aggregation phases (S#sa-…) go to the secure handler, which runs S through decideAndRun.
+    const outcome =
+      parsePhaseStep(p.step) === null ? await decideAndRun(p) : await secure.run(p, decideAndRun);
     const payload: ResultPayload = toResultPayload(p.taskId, outcome);
     const submission = buildSubmission(p, payload, me, now());
     const done: TaskRecord = {
