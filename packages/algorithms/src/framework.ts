@@ -5,7 +5,8 @@ import type { Table } from './table.js';
 /**
  * The step framework (DESIGN "A job, end to end"): an algorithm is a hub part that plans steps
  * and aggregates their results, and node parts that compute local steps and check what they
- * would release. All of it is pure: no I/O, no clock, no randomness that is not seeded.
+ * would release. All of it is pure: no I/O, no clock, and no randomness but the context's
+ * `randomBytes` (seeded in tests).
  */
 
 /** The disclosure rules in force at a node for one task: the node's, made stricter by the job. */
@@ -26,6 +27,12 @@ export interface LocalStepContext<P> {
   readonly input: unknown;
   readonly round: number;
   readonly policy: DisclosurePolicy;
+  /**
+   * Uniform random bytes for differential-privacy noise (DESIGN "Disclosure control at the
+   * node"): node:crypto's randomBytes at a node, a seeded source in simulations and tests. The
+   * only randomness a local step may use.
+   */
+  readonly randomBytes: (n: number) => Uint8Array;
 }
 
 /** What a node releases for a step, or why it releases nothing. */

@@ -15,7 +15,13 @@ export { validateCohort } from './cohort-validate.js';
 export { isoDateToDays } from './cohort-values.js';
 export { runLocalStep, checkVariables, effectiveMinCount } from './run-local-step.js';
 export { getAlgorithm, listAlgorithms } from './registry.js';
-export { simulateJob, type SimulationOptions, type SimulationRun } from './simulate.js';
+export {
+  simulateJob,
+  seededRandomBytes,
+  type SimulationOptions,
+  type SimulationRun,
+} from './simulate.js';
+export * from './privacy/index.js';
 export {
   summary,
   SUMMARY_STEP,

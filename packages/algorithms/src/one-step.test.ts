@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { oneStepAlgorithm } from './one-step.js';
 import { makeTable, numberColumn } from './table-info.js';
+import { seededRandomBytes } from './simulate.js';
 
 const counter = oneStepAlgorithm({
   name: 'counter',
@@ -34,6 +35,7 @@ describe('oneStepAlgorithm', () => {
       input: null,
       round: 0,
       policy: { minCount: 1, allowMinMax: false },
+      randomBytes: seededRandomBytes(1),
     };
     const out = step.disclose(step.run(ctx), ctx);
     expect(out).toEqual({ status: 'ok', output: { rows: 3 } });

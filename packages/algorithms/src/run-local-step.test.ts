@@ -5,6 +5,7 @@ import type { Algorithm, LocalStepContext } from './framework.js';
 import { checkVariables, effectiveMinCount, runLocalStep } from './run-local-step.js';
 import { makeTable, numberColumn, tableVariables } from './table-info.js';
 import type { Table } from './table.js';
+import { seededRandomBytes } from './simulate.js';
 
 interface CountParams {
   variables: string[];
@@ -38,6 +39,7 @@ function makeCtx(table: Table, minCount = 10): LocalStepContext<CountParams> {
     input: null,
     round: 0,
     policy: { minCount, allowMinMax: false },
+    randomBytes: seededRandomBytes(1),
   };
 }
 

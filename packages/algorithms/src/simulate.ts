@@ -1,6 +1,16 @@
 import type { Algorithm, DisclosurePolicy, HubDecision, SiteResult } from './framework.js';
 import { runLocalStep } from './run-local-step.js';
+import { createRng } from './numerics/random.js';
 import type { Table } from './table.js';
+
+/**
+ * A seeded stand-in for node:crypto's randomBytes (xoshiro128**): reproducible noise for
+ * simulations and tests. NOT for a real release, whose noise must be unpredictable.
+ */
+export function seededRandomBytes(seed: number): (n: number) => Uint8Array {
+  const rng = createRng(seed);
+  return (n) => Uint8Array.from({ length: n }, () => rng.int(256));
+}
 
 export interface SimulationOptions {
   /** Disclosure rules applied at every simulated site (default minCount 10, no min/max). */
@@ -9,6 +19,8 @@ export interface SimulationOptions {
   readonly maxSteps?: number;
   /** Site names (default `site-1`, `site-2`, …). */
   readonly names?: readonly string[];
+  /** Seed of the sites' random bytes (DP noise); each site and round gets its own stream. */
+  readonly seed?: number;
 }
 
 export interface SimulationRun {
@@ -51,7 +63,9 @@ export function simulateJob(
     const results = tables.map((table, i): SiteResult => {
       const trust = options.names?.[i] ?? `site-${i + 1}`;
       try {
-        const out = runLocalStep(alg, step, { table, params: p, input: wireInput, round, policy });
+        const randomBytes = seededRandomBytes((options.seed ?? 1) * 1_000_003 + round * 1009 + i);
+        const ctx = { table, params: p, input: wireInput, round, policy, randomBytes };
+        const out = runLocalStep(alg, step, ctx);
         return out.status === 'ok'
           ? { trust, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) as unknown }
           : { trust, status: 'refused', code: out.code, reason: out.reason };

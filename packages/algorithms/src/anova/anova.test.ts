@@ -7,6 +7,7 @@ import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { anova } from './index.js';
 import type { AnovaParams, AnovaResult } from './schemas.js';
+import { seededRandomBytes } from '../simulate.js';
 
 interface Row {
   y: number | null;
@@ -24,7 +25,14 @@ const siteTable = (rows: readonly Row[]): Table =>
   });
 
 function ctx(table: Table, params: AnovaParams): LocalStepContext<AnovaParams> {
-  return { table, params, input: null, round: 0, policy: { minCount: 10, allowMinMax: false } };
+  return {
+    table,
+    params,
+    input: null,
+    round: 0,
+    policy: { minCount: 10, allowMinMax: false },
+    randomBytes: seededRandomBytes(1),
+  };
 }
 
 function runSites(tables: Table[], params: AnovaParams): SiteResult[] {

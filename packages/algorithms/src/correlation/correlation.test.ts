@@ -7,6 +7,7 @@ import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { correlation } from './index.js';
 import type { CorrelationParams, CorrelationResult } from './schemas.js';
+import { seededRandomBytes } from '../simulate.js';
 
 type Row = [number | null, number | null, number | null];
 
@@ -18,7 +19,14 @@ const siteTable = (rows: readonly Row[]): Table =>
   });
 
 function ctx(table: Table, params: CorrelationParams): LocalStepContext<CorrelationParams> {
-  return { table, params, input: null, round: 0, policy: { minCount: 10, allowMinMax: false } };
+  return {
+    table,
+    params,
+    input: null,
+    round: 0,
+    policy: { minCount: 10, allowMinMax: false },
+    randomBytes: seededRandomBytes(1),
+  };
 }
 
 function runSites(tables: Table[], params: CorrelationParams): SiteResult[] {

@@ -6,6 +6,7 @@ import { runLocalStep } from '../run-local-step.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { crosstab, pearsonChiSquare, type CrosstabParams, type CrosstabResult } from './index.js';
+import { seededRandomBytes } from '../simulate.js';
 
 type Pair = [string | null, string | null];
 const params: CrosstabParams = { rows: 'sex', columns: 'party' };
@@ -32,6 +33,7 @@ function runSites(tables: Table[], minCount = 10): SiteResult[] {
       input: null,
       round: 0,
       policy: { minCount, allowMinMax: false },
+      randomBytes: seededRandomBytes(1),
     };
     const out = runLocalStep(crosstab, 'table', ctx);
     return out.status === 'ok'
@@ -245,6 +247,7 @@ describe('crosstab', () => {
       input: null,
       round: 0,
       policy: { minCount: 10, allowMinMax: false },
+      randomBytes: seededRandomBytes(1),
     });
     expect(out).toMatchObject({ status: 'ok', output: { columnLevels: ['0', '1'] } });
     const t = makeTable({

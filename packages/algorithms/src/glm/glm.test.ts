@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../numerics/random.js';
 import { runLocalStep } from '../run-local-step.js';
-import { simulateJob } from '../simulate.js';
+import { simulateJob, seededRandomBytes } from '../simulate.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Column, Table } from '../table.js';
 import { cachedDesign } from './design.js';
@@ -179,6 +179,7 @@ describe('logistic-regression disclosure at the node', () => {
       input,
       round: 1,
       policy: { ...policy, minCount: 5 },
+      randomBytes: seededRandomBytes(1),
     };
     expect(runLocalStep(logisticRegression, 'newton', ctx)).toMatchObject({
       status: 'refused',

@@ -7,6 +7,7 @@ import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { binIndex, histogram, histogramEdges, type HistogramParams } from './index.js';
 import type { HistogramResult } from './schemas.js';
+import { seededRandomBytes } from '../simulate.js';
 
 const table = (xs: readonly (number | null)[]): Table => makeTable({ x: numberColumn(xs) });
 
@@ -18,6 +19,7 @@ function runSites(tables: Table[], params: HistogramParams, minCount = 10): Site
       input: null,
       round: 0,
       policy: { minCount, allowMinMax: false },
+      randomBytes: seededRandomBytes(1),
     };
     const out = runLocalStep(histogram, 'counts', ctx);
     return out.status === 'ok'

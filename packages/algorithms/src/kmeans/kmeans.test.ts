@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LocalStepContext, SiteResult } from '../framework.js';
 import { createRng } from '../numerics/random.js';
 import { runLocalStep } from '../run-local-step.js';
-import { simulateJob } from '../simulate.js';
+import { simulateJob, seededRandomBytes } from '../simulate.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { KMEANS_STEPS, clustersToSuppress, kmeans } from './index.js';
@@ -43,6 +43,7 @@ const assignCtx = (table: Table, minCount = 10): LocalStepContext<KmeansParams> 
   input: { centroids: INIT, transform: null },
   round: 0,
   policy: { minCount, allowMinMax: false },
+  randomBytes: seededRandomBytes(1),
 });
 
 describe('kmeans', () => {

@@ -7,6 +7,7 @@ import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { linearRegression, type LinearRegressionState } from './index.js';
 import { linearRegressionParamsSchema, type LinearRegressionResult } from './schemas.js';
+import { seededRandomBytes } from '../simulate.js';
 
 type Decision = HubDecision<LinearRegressionState>;
 
@@ -17,7 +18,14 @@ function runJob(tables: Table[], raw: unknown, minCount = 10): Decision {
   for (let round = 0; decision.kind === 'step'; round++) {
     const { step, input, state } = decision;
     const results: SiteResult[] = tables.map((table, i) => {
-      const ctx = { table, params, input, round, policy: { minCount, allowMinMax: false } };
+      const ctx = {
+        table,
+        params,
+        input,
+        round,
+        policy: { minCount, allowMinMax: false },
+        randomBytes: seededRandomBytes(1),
+      };
       const out = runLocalStep(linearRegression, step, ctx);
       return out.status === 'ok'
         ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
@@ -273,6 +281,7 @@ describe('linear-regression', () => {
       },
       round: 1,
       policy: { minCount: 10, allowMinMax: false },
+      randomBytes: seededRandomBytes(1),
     };
     expect(runLocalStep(linearRegression, 'moments', ctx)).toMatchObject({
       status: 'refused',

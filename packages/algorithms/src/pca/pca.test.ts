@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
 import { createRng } from '../numerics/random.js';
 import { runLocalStep } from '../run-local-step.js';
-import { simulateJob } from '../simulate.js';
+import { simulateJob, seededRandomBytes } from '../simulate.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { PCA_STEP, pca, signConvention } from './index.js';
@@ -22,7 +22,14 @@ const params = (overrides: Partial<PcaParams> = {}): PcaParams =>
   pca.params.parse({ variables: ['x', 'y', 'z'], ...overrides });
 
 function ctx(table: Table, p: PcaParams): LocalStepContext<PcaParams> {
-  return { table, params: p, input: null, round: 0, policy: { minCount: 10, allowMinMax: false } };
+  return {
+    table,
+    params: p,
+    input: null,
+    round: 0,
+    policy: { minCount: 10, allowMinMax: false },
+    randomBytes: seededRandomBytes(1),
+  };
 }
 
 function done(d: HubDecision<unknown>): PcaResult {
@@ -99,6 +106,7 @@ describe('pca', () => {
     const loose: LocalStepContext<PcaParams> = {
       ...ctx(small, params()),
       policy: { minCount: 5, allowMinMax: false },
+      randomBytes: seededRandomBytes(1),
     };
     expect(runLocalStep(pca, PCA_STEP, loose)).toMatchObject({
       status: 'refused',

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFixtureTable, splitRandomly } from '../../test/support/fixtures.js';
 import { histogram } from '../histogram/index.js';
 import { runLocalStep } from '../run-local-step.js';
-import { simulateJob } from '../simulate.js';
+import { simulateJob, seededRandomBytes } from '../simulate.js';
 import type { Table } from '../table.js';
 import { keysPhase, maskedPhase, sharesPhase, type NodeSecureState } from './node-phases.js';
 import { simulateSecureJob } from './simulate-secure.js';
@@ -217,6 +217,7 @@ describe('what the hub holds per node', () => {
         input: null,
         round: 0,
         policy: { minCount: 10, allowMinMax: false },
+        randomBytes: seededRandomBytes(1),
       });
       if (out.status !== 'ok') throw new Error('site refused');
       const x = encodeFixed(

@@ -2,6 +2,7 @@ import { generatePartyKeys, type PartyKeys } from '@tessera/protocol';
 import type { Algorithm, DisclosurePolicy, HubDecision, SiteResult } from '../framework.js';
 import type { Table } from '../table.js';
 import { runLocalStep } from '../run-local-step.js';
+import { seededRandomBytes } from '../simulate.js';
 import { secureAlgorithm, type SecureOptions } from './hub.js';
 import { runSecureStep, type SecureNodeMemory } from './node-step.js';
 import type { SumForm } from './sum-form.js';
@@ -69,7 +70,14 @@ export function simulateSecureJob<P>(
       if (gone) {
         return { trust, status: 'failed', code: 'NO_RESPONSE', reason: 'stopped' };
       }
-      const ctx = { table, params: p, input: json(input), round: steps.length, policy };
+      const ctx = {
+        table,
+        params: p,
+        input: json(input),
+        round: steps.length,
+        policy,
+        randomBytes: seededRandomBytes(steps.length * 1009 + i),
+      };
       try {
         let out;
         if (phase === null) out = runLocalStep(alg, step, ctx);

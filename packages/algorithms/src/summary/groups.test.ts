@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalStepContext } from '../framework.js';
 import { runLocalStep } from '../run-local-step.js';
-import { simulateJob } from '../simulate.js';
+import { simulateJob, seededRandomBytes } from '../simulate.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { summary } from './index.js';
@@ -31,6 +31,7 @@ function groupsAt(table: Table, params: SummaryParams, minCount = 10): GroupsOut
     input: null,
     round: 0,
     policy: { minCount, allowMinMax: true },
+    randomBytes: seededRandomBytes(1),
   };
   const out = runLocalStep(summary, 'stats', ctx);
   if (out.status !== 'ok') return `${out.code}: ${out.reason}`;

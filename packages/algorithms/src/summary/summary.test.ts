@@ -16,6 +16,7 @@ import {
   type SummaryParams,
   type SummaryResult,
 } from './schemas.js';
+import { seededRandomBytes } from '../simulate.js';
 
 interface Row {
   age: number | null;
@@ -48,7 +49,14 @@ function makeCtx(
   params: SummaryParams,
   minCount = 10,
 ): LocalStepContext<SummaryParams> {
-  return { table, params, input: null, round: 0, policy: { minCount, allowMinMax: false } };
+  return {
+    table,
+    params,
+    input: null,
+    round: 0,
+    policy: { minCount, allowMinMax: false },
+    randomBytes: seededRandomBytes(1),
+  };
 }
 
 function runSites(tables: Table[], params: SummaryParams, minCount = 10): SiteResult[] {

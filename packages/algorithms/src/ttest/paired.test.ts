@@ -6,6 +6,7 @@ import { makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { ttest } from './index.js';
 import type { TtestPairedResult, TtestParams } from './schemas.js';
+import { seededRandomBytes } from '../simulate.js';
 
 type Pair = [number | null, number | null];
 
@@ -16,7 +17,14 @@ const siteTable = (rows: readonly Pair[]): Table =>
   });
 
 function ctx(table: Table, params: TtestParams): LocalStepContext<TtestParams> {
-  return { table, params, input: null, round: 0, policy: { minCount: 10, allowMinMax: false } };
+  return {
+    table,
+    params,
+    input: null,
+    round: 0,
+    policy: { minCount: 10, allowMinMax: false },
+    randomBytes: seededRandomBytes(1),
+  };
 }
 
 function runSites(tables: Table[], params: TtestParams): SiteResult[] {

@@ -7,6 +7,7 @@ import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { ttest } from './index.js';
 import type { TtestParams, TtestResult } from './schemas.js';
+import { seededRandomBytes } from '../simulate.js';
 
 interface Row {
   y: number | null;
@@ -24,7 +25,14 @@ function siteTable(rows: readonly Row[], levels = ['A', 'B']): Table {
 }
 
 function ctx(table: Table, params: TtestParams, minCount = 10): LocalStepContext<TtestParams> {
-  return { table, params, input: null, round: 0, policy: { minCount, allowMinMax: false } };
+  return {
+    table,
+    params,
+    input: null,
+    round: 0,
+    policy: { minCount, allowMinMax: false },
+    randomBytes: seededRandomBytes(1),
+  };
 }
 
 function runSites(tables: Table[], params: TtestParams, minCount = 10): SiteResult[] {

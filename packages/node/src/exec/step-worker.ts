@@ -4,6 +4,7 @@
  * dataset version, so a warm worker answers a trivial step in a few ms), applies the cohort and
  * runs the algorithm's step with its disclosure check.
  */
+import { randomBytes } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import {
   evaluateCohort,
@@ -74,6 +75,8 @@ async function handle(req: StepRequest): Promise<StepResponse> {
       input: req.input,
       round: req.round,
       policy: req.policy,
+      // DP noise must be unpredictable to anyone who sees the release (DESIGN "Security model").
+      randomBytes: (n) => randomBytes(n),
     });
     if (req.guard?.reportRows !== true || outcome.status !== 'ok')
       return { type: 'done', id: req.id, outcome };

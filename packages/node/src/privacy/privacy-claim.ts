@@ -1,3 +1,4 @@
+import { PRIVACY_REPORT_KEY } from '@tessera/algorithms';
 import { z } from 'zod';
 import type { ExecOutcome } from '../exec/executor.js';
 
@@ -20,9 +21,11 @@ export function privacyClaimOf(
 ): { kind: 'none' } | { kind: 'claim'; claim: PrivacyClaim } | { kind: 'invalid'; reason: string } {
   if (outcome.status !== 'ok') return { kind: 'none' };
   const out = outcome.output;
-  if (typeof out !== 'object' || out === null || !Object.hasOwn(out, 'privacy'))
+  if (typeof out !== 'object' || out === null || !Object.hasOwn(out, PRIVACY_REPORT_KEY))
     return { kind: 'none' };
-  const parsed = privacyClaimSchema.safeParse((out as { privacy: unknown }).privacy);
+  const parsed = privacyClaimSchema.safeParse(
+    (out as Record<string, unknown>)[PRIVACY_REPORT_KEY],
+  );
   if (!parsed.success)
     return {
       kind: 'invalid',
