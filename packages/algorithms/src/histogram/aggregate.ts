@@ -1,3 +1,4 @@
+import { takePrivacy, withPrivacy } from '../dp-result.js';
 import type { HubDecision, SiteResult } from '../framework.js';
 import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import {
@@ -20,12 +21,19 @@ const addCell = (a: number | null, b: number | null): number | null =>
 
 /**
  * Pools the sites' 'counts' outputs by exact integer addition; a cell suppressed at any site is
- * null in the result, since the sum of the others would be an undercount.
+ * null in the result, since the sum of the others would be an undercount. With `dp` the cells
+ * are the sites' noisy ones, and the result carries `privacy` (see takePrivacy).
  */
 export function aggregateHistogram(
   params: HistogramParams,
   results: readonly SiteResult[],
 ): HubDecision<null> {
+  const taken = takePrivacy(results, params.dp !== undefined);
+  if (!taken.ok) return fail('INVALID_OUTPUT', taken.reason);
+  return withPrivacy(pool(params, taken.results), taken.privacy);
+}
+
+function pool(params: HistogramParams, results: readonly SiteResult[]): HubDecision<null> {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const edges = histogramEdges(params);

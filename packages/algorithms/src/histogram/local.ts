@@ -1,3 +1,4 @@
+import { makeNoiser } from '../dp-release.js';
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { tableColumn } from '../table-columns.js';
 import { suppressSmallCells } from '../summary/local.js';
@@ -91,5 +92,32 @@ export function discloseHistogram(
     below: cell('below'),
     above: cell('above'),
   };
-  return { status: 'ok', output };
+  const { dp } = ctx.params;
+  return { status: 'ok', output: dp === undefined ? output : addNoise(raw, output, ctx, dp) };
+}
+
+/**
+ * The released cells with noise (issue 5 point 3): bins, below, above and missing partition the
+ * rows, so one release of Δ = 1 covers them all. Cells suppressed above stay null; their noisy
+ * values only enter `rows`, the sum of every noisy cell, so no exact count is released.
+ */
+function addNoise(
+  raw: HistogramRawCounts,
+  released: HistogramLocalOutput,
+  ctx: LocalStepContext<HistogramParams>,
+  dp: NonNullable<HistogramParams['dp']>,
+): HistogramLocalOutput & { privacy: unknown } {
+  const noiser = makeNoiser(dp, 1, ctx.randomBytes);
+  const k = raw.counts.length;
+  const noisy = noiser.cells('cells', [...raw.counts, raw.below, raw.above, raw.missing]);
+  const at = (i: number): number => noisy[i] ?? 0;
+  const keep = (exact: number | null, i: number): number | null => (exact === null ? null : at(i));
+  return {
+    rows: noisy.reduce((a, b) => a + b, 0),
+    missing: at(k + 2),
+    counts: released.counts.map((c, i) => keep(c, i)),
+    below: keep(released.below, k),
+    above: keep(released.above, k + 1),
+    privacy: noiser.report(),
+  };
 }

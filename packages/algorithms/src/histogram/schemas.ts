@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { PrivacyResult } from '../dp-result.js';
 import { disclosureParams } from '../disclosure-params.js';
 import { variableName } from '../params.js';
+import { dpSpecSchema } from '../privacy/schemas.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 
@@ -13,6 +15,8 @@ const edgesForm = z
       .max(1001)
       .refine((e) => e.every((x, i) => i === 0 || x > (e[i - 1] ?? x)), 'edges must increase'),
     ...disclosureParams,
+    /** Noise on every released cell (no bounds needed: one row is in one cell). */
+    dp: dpSpecSchema.optional(),
   })
   .strict();
 
@@ -24,6 +28,8 @@ const binsForm = z
       .tuple([finite, finite])
       .refine(([lo, hi]) => lo < hi, 'range must be [lo, hi] with lo < hi'),
     ...disclosureParams,
+    /** Noise on every released cell (no bounds needed: one row is in one cell). */
+    dp: dpSpecSchema.optional(),
   })
   .strict();
 
@@ -61,6 +67,8 @@ export interface HistogramResult {
   missing: number;
   /** Indexes of the bins that are null in `counts`. */
   suppressed: number[];
+  /** With `dp`: what each site spent and the noise scale of its cells. */
+  privacy?: PrivacyResult;
 }
 
 /**

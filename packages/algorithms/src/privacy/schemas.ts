@@ -40,6 +40,8 @@ export const dpReleaseSchema = z
     noiseScale: z.number().gt(0),
     /** The grid the released values lie on (1 for counts). */
     resolution: z.number().gt(0),
+    /** What was released, e.g. `age.sum` or `cells`: the hub reports the noise scale by it. */
+    statistic: z.string().min(1).max(200).optional(),
   })
   .strict();
 export type DpRelease = z.infer<typeof dpReleaseSchema>;
