@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -107,6 +108,7 @@ describe('a real hub process killed mid-job', () => {
         input: p.input,
         round: p.round,
         policy: { minCount: 10, allowMinMax: false },
+        randomBytes: (k) => randomBytes(k),
       });
       if (outcome.status !== 'ok') throw new Error(outcome.reason);
       const r = await n.submit(
