@@ -1,3 +1,4 @@
+import { takePrivacy, withPrivacy } from '../dp-result.js';
 import type { HubDecision, SiteResult } from '../framework.js';
 import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { pearsonChiSquare } from './chi-square.js';
@@ -39,12 +40,19 @@ function addSite(
 /**
  * Pools the sites' 'table' outputs: levels are the union over the sites (a site without a level
  * holds no row of it), cells add exactly, and a cell suppressed at any site is null. The
- * chi-square test runs on the pooled table only when no cell is null.
+ * chi-square test runs on the pooled table only when no cell is null. With `dp` the cells are
+ * the sites' noisy ones, the test runs on them (and says so), and the result has `privacy`.
  */
 export function aggregateCrosstab(
-  _params: CrosstabParams,
+  params: CrosstabParams,
   results: readonly SiteResult[],
 ): HubDecision<null> {
+  const taken = takePrivacy(results, params.dp !== undefined);
+  if (!taken.ok) return fail('INVALID_OUTPUT', taken.reason);
+  return withPrivacy(pool(taken.results, taken.privacy !== null), taken.privacy);
+}
+
+function pool(results: readonly SiteResult[], noisy: boolean): HubDecision<null> {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const outputs: CrosstabLocalOutput[] = [];
@@ -64,6 +72,12 @@ export function aggregateCrosstab(
   const test = complete
     ? pearsonChiSquare(counts)
     : 'cells were suppressed at some site, so the chi-square test is not computed';
+  // The test on noisy counts is post-processing (no further privacy cost), but its p-value
+  // ignores the noise's variance, so it is only indicative.
+  const noted =
+    noisy && typeof test !== 'string'
+      ? 'chi-square computed on the noisy table; its p-value does not account for the noise'
+      : undefined;
   const result: CrosstabResult = {
     n: outputs.reduce((s, o) => s + o.rows, 0),
     sites: outputs.length,
@@ -72,6 +86,7 @@ export function aggregateCrosstab(
     columns,
     counts,
     ...(typeof test === 'string' ? { chiSquare: null, note: test } : { chiSquare: test }),
+    ...(noted === undefined ? {} : { note: noted }),
   };
   return { kind: 'done', result };
 }

@@ -1,3 +1,4 @@
+import { makeNoiser } from '../dp-release.js';
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { tableColumn } from '../table-columns.js';
 import { suppressSmallCells } from '../summary/local.js';
@@ -84,5 +85,31 @@ export function discloseCrosstab(
       row.map((_, b) => (Object.hasOwn(kept, key(a, b)) ? (kept[key(a, b)] ?? 0) : null)),
     ),
   };
-  return { status: 'ok', output };
+  const { dp } = ctx.params;
+  return { status: 'ok', output: dp === undefined ? output : addNoise(raw, output, ctx, dp) };
+}
+
+/**
+ * The released table with noise (issue 5 point 3): the cells and the missing count partition the
+ * rows, so one release of Δ = 1 covers them all. Suppressed cells stay null; their noisy values
+ * only enter `rows`, the sum of every noisy cell.
+ */
+function addNoise(
+  raw: CrosstabRawCounts,
+  released: CrosstabLocalOutput,
+  ctx: LocalStepContext<CrosstabParams>,
+  dp: NonNullable<CrosstabParams['dp']>,
+): CrosstabLocalOutput & { privacy: unknown } {
+  const noiser = makeNoiser(dp, 1, ctx.randomBytes);
+  const noisy = noiser.cells('cells', [...raw.counts.flat(), raw.missing]);
+  const width = raw.columnLevels.length;
+  return {
+    ...released,
+    rows: noisy.reduce((a, b) => a + b, 0),
+    missing: noisy[noisy.length - 1] ?? 0,
+    counts: released.counts.map((row, a) =>
+      row.map((n, b) => (n === null ? null : (noisy[a * width + b] ?? 0))),
+    ),
+    privacy: noiser.report(),
+  };
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import type { PrivacyResult } from '../dp-result.js';
 import { variableName } from '../params.js';
+import { dpSpecSchema } from '../privacy/schemas.js';
 
 /** `crosstab` params: two distinct categorical variables, optional stricter minCount. */
 export const crosstabParamsSchema = z
@@ -8,6 +10,8 @@ export const crosstabParamsSchema = z
     rows: variableName,
     columns: variableName,
     ...disclosureParams,
+    /** Noise on every released cell (no bounds needed: one row is in one cell). */
+    dp: dpSpecSchema.optional(),
   })
   .strict()
   .refine((p) => p.rows !== p.columns, 'rows and columns must be different variables');
@@ -61,4 +65,6 @@ export interface CrosstabResult {
   /** Null when not computed; `note` says why. */
   chiSquare: ChiSquareTest | null;
   note?: string;
+  /** With `dp`: what each site spent and the noise scale of its cells. */
+  privacy?: PrivacyResult;
 }
