@@ -1,8 +1,9 @@
+import { takePrivacy, withPrivacy } from '../dp-result.js';
 import type { HubDecision, SiteResult } from '../framework.js';
 import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { fPValue } from '../numerics/distributions.js';
 import { poolMoments, sampleVariance, type Moments } from '../numerics/moments.js';
-import { anovaLocalOutputSchema, type AnovaResult } from './schemas.js';
+import { anovaLocalOutputSchema, type AnovaParams, type AnovaResult } from './schemas.js';
 
 /** Hub-side failure codes of `anova` (HubDecision `failed`). */
 export const ANOVA_FAILURES = {
@@ -14,9 +15,19 @@ const fail = failureFor(ANOVA_FAILURES);
 
 /**
  * Pools each level's moments over the sites (Chan et al.), then the one-way ANOVA table:
- * SS_between = Σ n_i (mean_i − mean)², SS_within = Σ m2_i, F = MS_between / MS_within.
+ * SS_between = Σ n_i (mean_i − mean)², SS_within = Σ m2_i, F = MS_between / MS_within. With
+ * `dp` the moments are the sites' noisy ones and the result has `privacy`.
  */
-export function aggregateAnovaGroups(results: readonly SiteResult[]): HubDecision<null> {
+export function aggregateAnovaGroups(
+  params: AnovaParams,
+  results: readonly SiteResult[],
+): HubDecision<null> {
+  const taken = takePrivacy(results, params.dp !== undefined);
+  if (!taken.ok) return fail('INVALID_OUTPUT', taken.reason);
+  return withPrivacy(pool(taken.results), taken.privacy);
+}
+
+function pool(results: readonly SiteResult[]): HubDecision<null> {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const pooled = new Map<string, Moments>();

@@ -20,7 +20,7 @@ export const anova = oneStepAlgorithm({
   step: ANOVA_STEP,
   run: runAnovaGroups,
   disclose: discloseAnovaGroups,
-  aggregate: (_params, results) => aggregateAnovaGroups(results),
+  aggregate: (params, results) => aggregateAnovaGroups(params, results),
 });
 
 export { ANOVA_FAILURES } from './aggregate.js';

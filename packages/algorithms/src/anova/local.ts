@@ -1,3 +1,4 @@
+import { clipAll, makeNoiser } from '../dp-release.js';
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import type { Unfit } from '../table-columns.js';
 import { moments, type Moments } from '../numerics/moments.js';
@@ -7,7 +8,7 @@ type RunOutput = AnovaLocalOutput | Unfit;
 
 /**
  * Local step 'groups': count, mean and m2 of `variable` for every level of `group` that has a
- * value, over rows where both are present.
+ * value, over rows where both are present (values clipped to the dp bounds when dp is asked).
  *
  * @throws Error when a variable is not in the table (the node checks with checkVariables first).
  */
@@ -25,8 +26,11 @@ export function runAnovaGroups(ctx: LocalStepContext<AnovaParams>): RunOutput {
     if (!Number.isNaN(v)) values[g.codes[i] ?? -1]?.push(v);
   }
   const groups: Record<string, Moments> = {};
+  const bounds = ctx.params.dp?.bounds[variable];
   g.levels.forEach((level, k) => {
-    const m = moments(values[k] ?? []);
+    const v = values[k] ?? [];
+    // With dp the moments are of clipped values, so that one row's weight is bounded.
+    const m = moments(bounds === undefined ? v : clipAll(v, bounds));
     if (m.count > 0) groups[level] = m;
   });
   return { groups };
@@ -34,7 +38,9 @@ export function runAnovaGroups(ctx: LocalStepContext<AnovaParams>): RunOutput {
 
 /**
  * Disclosure check of 'groups': refuses INVALID_PARAMS for an unfit job and MIN_COUNT when any
- * level has between 1 and minCount − 1 values (naming the level, not the count).
+ * level has between 1 and minCount − 1 values (naming the level, not the count). With `dp`,
+ * each level's count, centred sum and sum of squares get noise (ε split three ways); a level
+ * whose noisy count is 0 is released with count 0, and the hub leaves it out.
  */
 export function discloseAnovaGroups(
   output: RunOutput,
@@ -51,5 +57,18 @@ export function discloseAnovaGroups(
       };
     }
   }
-  return { status: 'ok', output };
+  const { dp } = ctx.params;
+  const bounds = dp?.bounds[ctx.params.variable];
+  if (dp === undefined || bounds === undefined) return { status: 'ok', output };
+  // Groups are disjoint, so the counts are one histogram and each sum is noised per group.
+  const noiser = makeNoiser(dp, 3, ctx.randomBytes);
+  const levels = Object.keys(output.groups);
+  const exact = levels.map((l) => output.groups[l] ?? { count: 0, mean: 0, m2: 0 });
+  const counts = noiser.cells(
+    'count',
+    exact.map((m) => m.count),
+  );
+  const noisy = noiser.moments(ctx.params.variable, exact, counts, bounds);
+  const groups = Object.fromEntries(levels.map((l, i) => [l, noisy[i]]));
+  return { status: 'ok', output: { groups, privacy: noiser.report() } };
 }

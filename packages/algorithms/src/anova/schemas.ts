@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import type { PrivacyResult } from '../dp-result.js';
 import { variableName } from '../params.js';
+import { dpSpecSchema } from '../privacy/schemas.js';
 
 /** `anova` params: one-way analysis of variance of the number `variable` across the levels of `group`. */
 export const anovaParamsSchema = z
@@ -8,9 +10,15 @@ export const anovaParamsSchema = z
     variable: variableName,
     group: variableName,
     ...disclosureParams,
+    /** Noise on group counts and sums; `bounds` must hold `variable` (values are clipped). */
+    dp: dpSpecSchema.optional(),
   })
   .strict()
-  .refine((p) => p.variable !== p.group, 'variable and group must differ');
+  .refine((p) => p.variable !== p.group, 'variable and group must differ')
+  .refine((p) => p.dp === undefined || Object.hasOwn(p.dp.bounds, p.variable), {
+    message: 'dp needs bounds for the variable, as dp.bounds: {"<variable>": [lo, hi]}',
+    path: ['dp', 'bounds'],
+  });
 export type AnovaParams = z.infer<typeof anovaParamsSchema>;
 
 const count = z.number().int().min(0);
@@ -38,4 +46,6 @@ export interface AnovaResult {
   /** F = between.ms / within.ms. */
   statistic: number;
   pValue: number;
+  /** With `dp`: what each site spent and the noise scale of each statistic. */
+  privacy?: PrivacyResult;
 }

@@ -1,3 +1,4 @@
+import { takePrivacy, withPrivacy } from '../dp-result.js';
 import type { HubDecision, SiteResult } from '../framework.js';
 import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
@@ -24,11 +25,18 @@ const fail = failureFor(TTEST_FAILURES);
  * Pools the sites' 'groups' outputs (Chan et al.'s formula per group) and computes Welch's t-test:
  * t = (mean_a − mean_b)/√(s_a²/n_a + s_b²/n_b), Welch–Satterthwaite df, two-sided p and a 95%
  * interval from the t quantile. A paired job pools the differences' moments instead (pairedTest).
+ * With `dp` the moments are the sites' noisy ones and the result has `privacy`.
  */
 export function aggregateGroups(
   params: TtestParams,
   results: readonly SiteResult[],
 ): HubDecision<null> {
+  const taken = takePrivacy(results, params.dp !== undefined);
+  if (!taken.ok) return fail('INVALID_OUTPUT', taken.reason);
+  return withPrivacy(pool(params, taken.results), taken.privacy);
+}
+
+function pool(params: TtestParams, results: readonly SiteResult[]): HubDecision<null> {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   if (params.paired === true) return aggregatePaired(ok);

@@ -1,3 +1,4 @@
+import { clipAll, makeNoiser } from '../dp-release.js';
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { moments } from '../numerics/moments.js';
 import type { Table } from '../table.js';
@@ -56,13 +57,17 @@ function runTwoSample(table: Table, params: TtestTwoSampleParams): RunOutput {
     if (k < 0 || Number.isNaN(v)) continue;
     values[k]?.push(v);
   }
-  return { levels: [a, b], groups: [moments(values[0]), moments(values[1])] };
+  // With dp the moments are of clipped values, so that one row's weight is bounded.
+  const bounds = params.dp?.bounds[variable];
+  const m = (v: number[]) => moments(bounds === undefined ? v : clipAll(v, bounds));
+  return { levels: [a, b], groups: [m(values[0]), m(values[1])] };
 }
 
 /**
  * Disclosure check of 'groups': refuses INVALID_PARAMS for an unfit job and MIN_COUNT when either
  * group has fewer than minCount values (naming the level, not the count). Means and m2 of groups
- * at or above minCount are released; nothing row-level is.
+ * at or above minCount are released; nothing row-level is. With `dp`, each group's count,
+ * centred sum and sum of squares of clipped values get noise (ε split three ways).
  */
 export function discloseGroups(
   output: RunOutput,
@@ -70,7 +75,7 @@ export function discloseGroups(
 ): LocalOutcome {
   if ('unfit' in output) return { status: 'refused', code: 'INVALID_PARAMS', reason: output.unfit };
   const min = ctx.policy.minCount;
-  if ('paired' in output) return disclosePaired(output, min);
+  if ('paired' in output) return disclosePaired(output, min, ctx);
   for (let k = 0; k < 2; k++) {
     if ((output.groups[k]?.count ?? 0) < min) {
       return {
@@ -80,5 +85,17 @@ export function discloseGroups(
       };
     }
   }
-  return { status: 'ok', output };
+  const { dp } = ctx.params;
+  const bounds = dp?.bounds[ctx.params.variable];
+  if (dp === undefined || bounds === undefined) return { status: 'ok', output };
+  // The two groups are disjoint: their counts are one histogram, their sums noised per group.
+  const noiser = makeNoiser(dp, 3, ctx.randomBytes);
+  const counts = noiser.cells(
+    'count',
+    output.groups.map((g) => g.count),
+  );
+  const [a, b] = noiser.moments(ctx.params.variable, output.groups, counts, bounds);
+  if (a === undefined || b === undefined) throw new Error('two groups in, two out');
+  const noisy: TtestLocalOutput = { levels: output.levels, groups: [a, b] };
+  return { status: 'ok', output: { ...noisy, privacy: noiser.report() } };
 }

@@ -1,8 +1,15 @@
-import type { LocalOutcome } from '../framework.js';
+import { clipAll, makeNoiser } from '../dp-release.js';
+import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import type { Bounds } from '../privacy/sensitivity.js';
 import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
 import { moments, poolMoments, type Moments } from '../numerics/moments.js';
 import type { Table } from '../table.js';
-import type { TtestPairedLocalOutput, TtestPairedParams, TtestPairedResult } from './schemas.js';
+import type {
+  TtestPairedLocalOutput,
+  TtestPairedParams,
+  TtestParams,
+  TtestPairedResult,
+} from './schemas.js';
 
 /**
  * Paired local step: moments of `variable − variable2` over the rows where both are present.
@@ -21,17 +28,43 @@ export function runPaired(
   if (x.kind !== 'number' || y.kind !== 'number') {
     return { unfit: 'variable and variable2 must be number variables' };
   }
+  // With dp each value is clipped to its bounds first, so a difference lies in differenceBounds.
+  const bx = params.dp?.bounds[params.variable];
+  const by = params.dp?.bounds[params.variable2];
+  const xs = bx === undefined ? x.values : clipAll(x.values, bx);
+  const ys = by === undefined ? y.values : clipAll(y.values, by);
   // NaN − anything is NaN, which moments() skips: that drops incomplete pairs.
-  const d = x.values.map((v, i) => v - (y.values[i] ?? Number.NaN));
+  const d = xs.map((v, i) => v - (ys[i] ?? Number.NaN));
   return { paired: true, differences: moments(d) };
 }
 
-/** Refuses MIN_COUNT when fewer than minCount complete pairs; else releases the moments. */
-export function disclosePaired(output: TtestPairedLocalOutput, min: number): LocalOutcome {
+/**
+ * Refuses MIN_COUNT when fewer than minCount complete pairs; else releases the moments, with
+ * `dp` as a noisy count, centred sum and sum of squares of the clipped differences.
+ */
+export function disclosePaired(
+  output: TtestPairedLocalOutput,
+  min: number,
+  ctx: LocalStepContext<TtestParams>,
+): LocalOutcome {
   if (output.differences.count < min) {
     return { status: 'refused', code: 'MIN_COUNT', reason: `fewer than ${min} complete pairs` };
   }
-  return { status: 'ok', output };
+  const p = ctx.params;
+  const bounds = p.paired === true ? differenceBounds(p) : null;
+  if (p.dp === undefined || bounds === null) return { status: 'ok', output };
+  const noiser = makeNoiser(p.dp, 3, ctx.randomBytes);
+  const counts = noiser.cells('count', [output.differences.count]);
+  const [d] = noiser.moments('difference', [output.differences], counts, bounds);
+  if (d === undefined) throw new Error('one difference in, one out');
+  return { status: 'ok', output: { paired: true, differences: d, privacy: noiser.report() } };
+}
+
+/** The range of clip(x) − clip(y) under the dp bounds of both variables, or null without. */
+function differenceBounds(p: TtestPairedParams): Bounds | null {
+  const bx = p.dp?.bounds[p.variable];
+  const by = p.dp?.bounds[p.variable2];
+  return bx === undefined || by === undefined ? null : [bx[0] - by[1], bx[1] - by[0]];
 }
 
 /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import type { PrivacyResult } from '../dp-result.js';
 import { isUnreservedName, variableName } from '../params.js';
+import { dpSpecSchema } from '../privacy/schemas.js';
 
 const level = z.string().min(1).max(200).refine(isUnreservedName, 'a reserved name');
 
@@ -19,9 +21,15 @@ export const ttestTwoSampleParamsSchema = z
       .optional(),
     paired: z.literal(false).optional(),
     ...disclosureParams,
+    /** Noise on group counts and sums; `bounds` must hold `variable` (values are clipped). */
+    dp: dpSpecSchema.optional(),
   })
   .strict()
-  .refine((p) => p.variable !== p.group, 'variable and group must differ');
+  .refine((p) => p.variable !== p.group, 'variable and group must differ')
+  .refine((p) => p.dp === undefined || Object.hasOwn(p.dp.bounds, p.variable), {
+    message: 'dp needs bounds for the variable, as dp.bounds: {"<variable>": [lo, hi]}',
+    path: ['dp', 'bounds'],
+  });
 
 /** Paired `ttest` params: one-sample t-test of the per-row difference `variable − variable2`. */
 export const ttestPairedParamsSchema = z
@@ -30,9 +38,20 @@ export const ttestPairedParamsSchema = z
     variable: variableName,
     variable2: variableName,
     ...disclosureParams,
+    /** Noise on the count and sums of differences; `bounds` must hold both variables. */
+    dp: dpSpecSchema.optional(),
   })
   .strict()
-  .refine((p) => p.variable !== p.variable2, 'variable and variable2 must differ');
+  .refine((p) => p.variable !== p.variable2, 'variable and variable2 must differ')
+  .refine(
+    (p) =>
+      p.dp === undefined ||
+      (Object.hasOwn(p.dp.bounds, p.variable) && Object.hasOwn(p.dp.bounds, p.variable2)),
+    {
+      message: 'dp needs bounds for variable and variable2, as dp.bounds: {"<name>": [lo, hi]}',
+      path: ['dp', 'bounds'],
+    },
+  );
 
 /** `ttest` params: the two-sample form, or the paired form with `paired: true`. */
 export const ttestParamsSchema = z.union([ttestTwoSampleParamsSchema, ttestPairedParamsSchema]);
@@ -82,6 +101,8 @@ export interface TtestResult {
   pValue: number;
   /** 95% confidence interval of the difference. */
   ci: [number, number];
+  /** With `dp`: what each site spent and the noise scale of each statistic. */
+  privacy?: PrivacyResult;
 }
 
 /** The result of a paired `ttest` job. `difference` is the mean of variable − variable2. */
@@ -99,4 +120,6 @@ export interface TtestPairedResult {
   pValue: number;
   /** 95% confidence interval of the mean difference. */
   ci: [number, number];
+  /** With `dp`: what each site spent and the noise scale of each statistic. */
+  privacy?: PrivacyResult;
 }
