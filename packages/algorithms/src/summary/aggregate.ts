@@ -1,3 +1,4 @@
+import { takePrivacy, withPrivacy } from '../dp-result.js';
 import type { HubDecision, SiteResult } from '../framework.js';
 import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { poolGroups } from './aggregate-groups.js';
@@ -44,9 +45,16 @@ export { describeSites } from '../hub-failures.js';
  * Pools the sites' 'stats' outputs into the `summary` result: moments with Chan et al.'s formula,
  * level counts by addition, min and max when every site released them, groups when asked for.
  * Only sites with status ok count towards `n` and `sites`. When quantiles are asked for and there
- * is a numeric variable, the next step is 'quantiles' on the grids chosen here.
+ * is a numeric variable, the next step is 'quantiles' on the grids chosen here. With `dp` the
+ * moments and counts are the sites' noisy ones and the result has `privacy` (takePrivacy).
  */
 export function aggregateStats(params: SummaryParams, results: readonly SiteResult[]): Decision {
+  const taken = takePrivacy(results, params.dp !== undefined);
+  if (!taken.ok) return fail('INVALID_OUTPUT', taken.reason);
+  return withPrivacy(pool(params, taken.results), taken.privacy);
+}
+
+function pool(params: SummaryParams, results: readonly SiteResult[]): Decision {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const outputs: SummaryLocalOutput[] = [];
@@ -79,7 +87,13 @@ export function aggregateStats(params: SummaryParams, results: readonly SiteResu
   const withheld = ok.filter((_, i) => !releasesExtremes(outputs[i]));
   const hasNumeric = Object.values(variables).some((v) => !('levels' in v));
   // A job that forbade min and max (allowMinMax: false) needs no reason why they are absent.
-  if (withheld.length > 0 && hasNumeric && params.allowMinMax !== false) {
+  // Nor does a job with dp, where no site releases them.
+  if (
+    withheld.length > 0 &&
+    hasNumeric &&
+    params.allowMinMax !== false &&
+    params.dp === undefined
+  ) {
     result.minMax =
       withheld.length === ok.length
         ? 'withheld by every site'

@@ -1,8 +1,11 @@
+import { clipAll } from '../dp-release.js';
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
+import type { Bounds } from '../privacy/sensitivity.js';
 import { moments } from '../numerics/moments.js';
 import type { Column } from '../table.js';
 import { suppressGroups } from './groups-disclose.js';
 import { groupStats, type RawGroups } from './groups-local.js';
+import { addNoise } from './noise.js';
 import {
   MAX_GROUPS,
   type CategoricalStats,
@@ -30,11 +33,12 @@ export function runStats(ctx: LocalStepContext<SummaryParams>): RawStats {
   for (const name of ctx.params.variables) {
     const col = Object.hasOwn(ctx.table.columns, name) ? ctx.table.columns[name] : undefined;
     if (col === undefined) throw new Error(`variable ${name} is not in the dataset`);
-    variables[name] = columnStats(col);
+    // With dp the moments are of clipped values, so that one row's weight is bounded.
+    variables[name] = columnStats(col, ctx.params.dp?.bounds[name]);
   }
   const { groupBy } = ctx.params;
   if (groupBy === undefined) return { rows: ctx.table.rows, variables };
-  const groups = groupStats(ctx.table, groupBy, ctx.params.variables, columnStats);
+  const groups = groupStats(ctx.table, groupBy, ctx.params.variables, (c) => columnStats(c));
   return { rows: ctx.table.rows, variables, groups };
 }
 
@@ -48,9 +52,9 @@ function extremes(values: Float64Array): { min: number; max: number } | null {
   return min <= max ? { min, max } : null;
 }
 
-function columnStats(col: Column): VariableStats {
+function columnStats(col: Column, bounds?: Bounds): VariableStats {
   if (col.kind !== 'categorical') {
-    const m = moments(col.values);
+    const m = moments(bounds === undefined ? col.values : clipAll(col.values, bounds));
     return {
       kind: col.kind,
       count: m.count,
@@ -88,7 +92,8 @@ function withoutExtremes(stats: VariableStats): VariableStats {
  * (MIN_COUNT) when the table or any variable's non-missing count is below minCount, naming the
  * variable but not its count; refuses a `groupBy` that is not categorical (INVALID_PARAMS) or has
  * more than MAX_GROUPS levels (LEVEL_LIMIT); suppresses small level cells and small groups
- * (see suppressGroups); releases min and max only when the policy allows them, never per group.
+ * (see suppressGroups); releases min and max only when the policy allows them, never per group
+ * and never with `dp`, whose noise {@link addNoise} adds after the suppression.
  */
 export function discloseStats(
   output: RawStats,
@@ -108,9 +113,14 @@ export function discloseStats(
       };
     }
     if (stats.kind === 'categorical') variables[name] = suppressSmallCells(stats, min);
-    else variables[name] = ctx.policy.allowMinMax ? stats : withoutExtremes(stats);
+    else {
+      const extremes = ctx.policy.allowMinMax && ctx.params.dp === undefined;
+      variables[name] = extremes ? stats : withoutExtremes(stats);
+    }
   }
   const released: SummaryLocalOutput = { rows: output.rows, variables };
+  const { dp } = ctx.params;
+  if (dp !== undefined) return addNoise(output, released, dp, ctx.randomBytes);
   const { groups } = output;
   const by = ctx.params.groupBy ?? '';
   if (groups?.kind === 'notCategorical') {

@@ -1,7 +1,9 @@
 import { variableNameSchema } from '@tessera/protocol';
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import type { PrivacyResult } from '../dp-result.js';
 import { isUnreservedName, variableList } from '../params.js';
+import { dpSpecSchema } from '../privacy/schemas.js';
 
 /** Most groups a `groupBy` variable may have, at a site and pooled (else LEVEL_LIMIT). */
 export const MAX_GROUPS = 50;
@@ -44,9 +46,24 @@ export const summaryParamsSchema = z
     groupBy: variableName.optional(),
     /** `false` forbids min and max for this job; `true` cannot allow what a node forbids. */
     allowMinMax: z.boolean().optional(),
+    /**
+     * Noise on every released count and moment; `bounds` must hold every number or date
+     * variable (the node refuses INVALID_PARAMS otherwise). Min and max are then withheld.
+     */
+    dp: dpSpecSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.dp !== undefined) {
+      const strayBounds = Object.keys(p.dp.bounds).filter((v) => !p.variables.includes(v));
+      const issue = (message: string): void => {
+        ctx.addIssue({ code: 'custom', path: ['dp'], message });
+      };
+      if (strayBounds.length > 0)
+        issue(`dp.bounds names variables not in variables: ${strayBounds.join(', ')}`);
+      if (p.groupBy !== undefined || p.quantiles !== undefined)
+        issue('dp covers the overall statistics only, not groupBy or quantiles');
+    }
     const stray = Object.keys(p.range ?? {}).filter((v) => !p.variables.includes(v));
     if (stray.length > 0) {
       ctx.addIssue({
@@ -241,4 +258,6 @@ export interface SummaryResult {
   groups?: Record<string, GroupSummary>;
   /** Groups suppressed at some site (0 < n < minCount there, or secondary suppression). */
   suppressedGroups?: string[];
+  /** With `dp`: what each site spent and the noise scale of each statistic. */
+  privacy?: PrivacyResult;
 }
