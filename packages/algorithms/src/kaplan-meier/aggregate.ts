@@ -1,3 +1,4 @@
+import { takePrivacy, withPrivacy } from '../dp-result.js';
 import type { HubDecision, SiteResult } from '../framework.js';
 import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { SingularMatrixError } from '../numerics/linear-algebra.js';
@@ -53,12 +54,20 @@ function coarsening(site: SiteCurve, grid: readonly number[]): CurveCoarsening |
 /**
  * Pools the sites' 'counts' outputs: events, censored and at-risk counts add up per curve and
  * grid point, so the pooled Kaplan–Meier curve, its band, the medians and the log-rank test are
- * those of all sites' rows together (exactly, unless a site coarsened; see `coarsened`).
+ * those of all sites' rows together (exactly, unless a site coarsened; see `coarsened`). With
+ * `dp` the cells are the sites' noisy ones, at-risk counts are derived from them, and the result
+ * has `privacy`.
  */
 export function aggregateKaplanMeier(
   params: KaplanMeierParams,
   results: readonly SiteResult[],
 ): HubDecision<null> {
+  const taken = takePrivacy(results, params.dp !== undefined);
+  if (!taken.ok) return fail('INVALID_OUTPUT', taken.reason);
+  return withPrivacy(pool(params, taken.results), taken.privacy);
+}
+
+function pool(params: KaplanMeierParams, results: readonly SiteResult[]): HubDecision<null> {
   const ok = results.filter((r) => r.status === 'ok');
   if (ok.length === 0) return fail('NO_SITES', describeSites(results));
   const grid = timeGrid(params);

@@ -1,9 +1,15 @@
+import { makeNoiser } from '../dp-release.js';
 import type { LocalOutcome, LocalStepContext } from '../framework.js';
 import { tableColumn, type Unfit } from '../table-columns.js';
 import type { Column } from '../table.js';
 import { asCategorical } from '../table-info.js';
 import { coarsenCurve, type RawCurve } from './coarsen.js';
-import { timeGrid, type KaplanMeierLocalOutput, type KaplanMeierParams } from './schemas.js';
+import {
+  timeGrid,
+  type KaplanMeierLocalOutput,
+  type KaplanMeierParams,
+  type SiteCurve,
+} from './schemas.js';
 
 /** The curve key of an ungrouped job. */
 export const ALL = 'all';
@@ -117,7 +123,8 @@ export function runKaplanMeier(ctx: LocalStepContext<KaplanMeierParams>): RunOut
  * Disclosure check of 'counts': refuses INVALID_PARAMS for an unfit job; MIN_COUNT when the
  * complete cases, or those of any group level, are between 1 and minCount − 1 (naming the level,
  * not the count); otherwise releases each curve through coarsenCurve, so that no event or
- * censored count, and no at-risk count derived from them, is between 1 and minCount − 1.
+ * censored count, and no at-risk count derived from them, is between 1 and minCount − 1. With
+ * `dp`, noise is added to the coarsened cells (see addNoise).
  */
 export function discloseKaplanMeier(
   output: RunOutput,
@@ -142,7 +149,41 @@ export function discloseKaplanMeier(
       [...output.curves].map(([level, c]) => [level, coarsenCurve(c, min)]),
     ),
   };
-  return { status: 'ok', output: released };
+  const { dp } = ctx.params;
+  if (dp === undefined) return { status: 'ok', output: released };
+  return { status: 'ok', output: addNoise(released, dp, ctx.randomBytes) };
+}
+
+/**
+ * The coarsened curves with noise (issue 5 point 3): every released event and censored cell, and
+ * per curve the rows in no released cell (n minus the cells), partition the complete cases, so
+ * one release of Δ = 1 covers them all. `n` becomes the sum of a curve's noisy cells. Cells are
+ * clamped at 0, so the at-risk counts the hub derives (sums of cells from t_j on) stay at least
+ * the events at t_j and the survival estimate stays in [0, 1]. The grid points a site reports
+ * and its deferrals come from the exact counts (disclosure control, as MIN_COUNT refusals do).
+ */
+function addNoise(
+  released: KaplanMeierLocalOutput,
+  dp: NonNullable<KaplanMeierParams['dp']>,
+  source: LocalStepContext<KaplanMeierParams>['randomBytes'],
+): KaplanMeierLocalOutput & { privacy: unknown } {
+  const curves = Object.entries(released.curves);
+  const rest = (c: SiteCurve): number =>
+    c.n - [...c.events, ...c.censored].reduce((a, b) => a + b, 0);
+  const noiser = makeNoiser(dp, 1, source);
+  const noisy = noiser.cells(
+    'cells',
+    curves.flatMap(([, c]) => [...c.events, ...c.censored, rest(c)]),
+  );
+  let at = 0;
+  const take = (k: number): number[] => noisy.slice(at, (at += k));
+  const out = curves.map(([key, c]): [string, SiteCurve] => {
+    const events = take(c.events.length);
+    const censored = take(c.censored.length);
+    const n = [...events, ...censored, ...take(1)].reduce((a, b) => a + b, 0);
+    return [key, { n, events, censored, deferred: c.deferred }];
+  });
+  return { curves: Object.fromEntries(out), privacy: noiser.report() };
 }
 
 function describeVariables(p: KaplanMeierParams): string {

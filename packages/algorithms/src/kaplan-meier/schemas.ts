@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { disclosureParams } from '../disclosure-params.js';
+import type { PrivacyResult } from '../dp-result.js';
 import { variableName } from '../params.js';
+import { dpSpecSchema } from '../privacy/schemas.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 
@@ -34,6 +36,8 @@ export const kaplanMeierParamsSchema = z
     confidenceLevel: z.number().gt(0).lt(1).default(0.95),
     confType: z.enum(CONF_TYPES).default('log'),
     ...disclosureParams,
+    /** Noise on every released event and censored count (no bounds: one row is in one cell). */
+    dp: dpSpecSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -143,4 +147,6 @@ export interface KaplanMeierResult {
   logRank?: LogRankTest | null;
   /** Per site and curve, where small cells were coarsened; absent when every site is exact. */
   coarsened?: Record<string, Record<string, CurveCoarsening>>;
+  /** With `dp`: what each site spent and the noise scale of its cells. */
+  privacy?: PrivacyResult;
 }
