@@ -1,8 +1,9 @@
-import type { JobView, SubmitJobRequest } from '@tessera/protocol';
+import { TesseraError, type JobView, type SubmitJobRequest } from '@tessera/protocol';
 import { formatSites } from '../job-format.js';
 import { submitAndWait } from '../job-runner.js';
 import { formatAlgorithmResult } from '../result-format/index.js';
 import { need, type DemoState } from './demo-state.js';
+import { compareWithPooled, type PooledVariable } from './pooled-check.js';
 import type { Stage } from './stages.js';
 
 /** One analysis the demo runs after the plain summary, with what it shows a reader. */
@@ -68,10 +69,51 @@ export const DEMO_ANALYSES: readonly DemoAnalysis[] = [
   },
 ];
 
+/**
+ * The cohort's summary again under secure aggregation (issue 5): each node masks its sums, the
+ * hub learns only their total. Compared with the plain run of the same cohort by
+ * {@link secureCheckStage}.
+ */
+export const SECURE_ANALYSIS: DemoAnalysis = {
+  title: 'Cohort: the same summary, securely aggregated (the hub sees only masked sums)',
+  request: {
+    algorithm: 'summary',
+    cohort: DEMO_COHORT,
+    params: { variables: ['age', 'bmi', 'sbp', 'hba1c', 'smoking'] },
+    secureAggregation: true,
+  },
+};
+
+/** Largest relative difference the secure summary may show against the plain one (fixed point). */
+const SECURE_TOLERANCE = 1e-6;
+
+/** Checks the secure summary against the plain cohort summary: counts equal, moments close. */
+export const secureCheckStage: Stage<DemoState> = {
+  title: 'comparing the secure summary with the plain one',
+  run: (s) => {
+    const plain = s.analyses.find((a) => a.title === DEMO_ANALYSES[0]?.title)?.job;
+    const secure = s.analyses.find((a) => a.title === SECURE_ANALYSIS.title)?.job;
+    if (plain?.status !== 'succeeded' || secure?.status !== 'succeeded') {
+      return Promise.resolve('skipped: a job failed');
+    }
+    const variables = (plain.result as { variables?: Record<string, PooledVariable> }).variables;
+    const c = compareWithPooled(secure.result, variables ?? {});
+    if (c.mismatches.length > 0 || c.maxRelativeDifference > SECURE_TOLERANCE) {
+      throw new TesseraError(
+        'INTERNAL',
+        `the secure summary differs from the plain one (${c.mismatches.join(', ') || `relative difference ${c.maxRelativeDifference}`})`,
+      );
+    }
+    return Promise.resolve(
+      `counts equal, means and SDs within ${c.maxRelativeDifference.toExponential(1)} (relative)`,
+    );
+  },
+};
+
 /** A stage that submits one analysis as the researcher and keeps the finished job. */
 export function analysisStage(a: DemoAnalysis): Stage<DemoState> {
   return {
-    title: `running ${a.request.algorithm}`,
+    title: `running ${a.request.algorithm}${a.request.secureAggregation === true ? ' under secure aggregation' : ''}`,
     run: async (s) => {
       const job = await submitAndWait(
         need(s.researcher, 'researcher login'),

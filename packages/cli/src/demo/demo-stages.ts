@@ -8,7 +8,7 @@ import { loginToHub } from '../commands/login.js';
 import { createHubApi, type HubApi } from '../hub-api.js';
 import { createHubClient } from '../hub-client.js';
 import { submitAndWait } from '../job-runner.js';
-import { DEMO_ANALYSES, analysisStage } from './analyses.js';
+import { DEMO_ANALYSES, SECURE_ANALYSIS, analysisStage, secureCheckStage } from './analyses.js';
 import { startHubProcess, startNodeProcess } from './components.js';
 import { need, siteName, siteRows, type DemoState } from './demo-state.js';
 import { findFreePort } from './free-port.js';
@@ -250,5 +250,7 @@ export function demoStages(sites: number): Stage<DemoState>[] {
     summaryStage,
     pooledStage,
     ...DEMO_ANALYSES.map(analysisStage),
+    analysisStage(SECURE_ANALYSIS),
+    secureCheckStage,
   ];
 }
