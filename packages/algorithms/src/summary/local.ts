@@ -120,7 +120,7 @@ export function discloseStats(
   }
   const released: SummaryLocalOutput = { rows: output.rows, variables };
   const { dp } = ctx.params;
-  if (dp !== undefined) return addNoise(output, released, dp, ctx.randomBytes);
+  if (dp !== undefined) return addNoise(output.variables, released, dp, ctx.randomBytes);
   const { groups } = output;
   const by = ctx.params.groupBy ?? '';
   if (groups?.kind === 'notCategorical') {

@@ -2,7 +2,6 @@ import { makeNoiser, type Noiser } from '../dp-release.js';
 import type { LocalOutcome } from '../framework.js';
 import type { RandomBytes } from '../privacy/random-source.js';
 import type { DpSpec } from '../privacy/schemas.js';
-import type { RawStats } from './local.js';
 import type {
   CategoricalStats,
   NumericStats,
@@ -23,7 +22,7 @@ import type {
  * noised without them.
  */
 export function addNoise(
-  raw: RawStats,
+  exactStats: Readonly<Record<string, VariableStats>>,
   released: SummaryLocalOutput,
   dp: DpSpec,
   source: RandomBytes,
@@ -41,7 +40,7 @@ export function addNoise(
   const variables: Record<string, VariableStats> = {};
   let rows: number | null = null;
   for (const [name, stats] of entries) {
-    const exact = raw.variables[name] ?? stats;
+    const exact = exactStats[name] ?? stats;
     const noisy =
       exact.kind !== 'categorical'
         ? noisyNumeric(noiser, name, exact, dp.bounds[name] ?? [0, 1])
