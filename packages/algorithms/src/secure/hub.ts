@@ -124,7 +124,13 @@ export function secureAlgorithm<P, S>(
     if (form === undefined) {
       return { ...d, state: { ...base, inner: d.state, sum: null } };
     }
-    const why = form.unsupported?.(params) ?? null;
+    // Each site's noise would need to be split across sites to keep the sum's accuracy; until
+    // that exists the combination is refused, not run with noise the sum cannot account for.
+    const dp =
+      typeof params === 'object' && params !== null && 'dp' in params && params.dp !== undefined;
+    const why = dp
+      ? 'differential privacy (dp) cannot be combined with secure aggregation yet'
+      : (form.unsupported?.(params) ?? null);
     if (why !== null)
       return { kind: 'failed', code: 'SECURE_AGGREGATION_UNSUPPORTED', reason: why };
     const sum: SumState = {

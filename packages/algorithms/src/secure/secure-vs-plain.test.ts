@@ -134,3 +134,21 @@ describe('secure aggregation agrees with plain aggregation', () => {
     expectAgree(r.secure, r.plain);
   });
 });
+
+describe('what secure aggregation does not run', () => {
+  it('fails a job that also asks for differential privacy, saying why, before any key leaves', () => {
+    const tables = splitRandomly(loadFixtureTable('histogram'), 3, 18, 200);
+    const params = {
+      variable: 'age',
+      edges: [0, 50, 101],
+      dp: { mechanism: 'laplace', epsilon: 1, bounds: {} },
+    };
+    const run = simulateSecureJob(histogram, SUM_FORMS['histogram'] ?? {}, params, tables);
+    expect(run.decision).toMatchObject({
+      kind: 'failed',
+      code: 'SECURE_AGGREGATION_UNSUPPORTED',
+      reason: expect.stringContaining('differential privacy') as unknown,
+    });
+    expect(run.steps).toEqual([]);
+  });
+});
