@@ -46,6 +46,14 @@ export const DEMO_ANALYSES: readonly DemoAnalysis[] = [
     },
   },
   {
+    title: 'Cohort: smoking × sex with Laplace noise (ε = 0.5 of a budget of 2 per site)',
+    request: {
+      algorithm: 'crosstab',
+      cohort: DEMO_COHORT,
+      params: { rows: 'smoking', columns: 'sex', dp: { mechanism: 'laplace', epsilon: 0.5 } },
+    },
+  },
+  {
     title: 'Cohort: logistic regression of diabetes (federated Newton–Raphson)',
     request: {
       algorithm: 'logistic-regression',
@@ -113,7 +121,7 @@ export const secureCheckStage: Stage<DemoState> = {
 /** A stage that submits one analysis as the researcher and keeps the finished job. */
 export function analysisStage(a: DemoAnalysis): Stage<DemoState> {
   return {
-    title: `running ${a.request.algorithm}${a.request.secureAggregation === true ? ' under secure aggregation' : ''}`,
+    title: `running ${a.request.algorithm}${suffix(a.request)}`,
     run: async (s) => {
       const job = await submitAndWait(
         need(s.researcher, 'researcher login'),
@@ -126,6 +134,12 @@ export function analysisStage(a: DemoAnalysis): Stage<DemoState> {
         : `${job.status}: ${job.error?.code ?? ''} ${job.error?.reason ?? ''}`;
     },
   };
+}
+
+function suffix(r: DemoAnalysis['request']): string {
+  if (r.secureAggregation === true) return ' under secure aggregation';
+  const dp = (r.params as { dp?: unknown } | undefined)?.dp;
+  return dp === undefined ? '' : ' with differential privacy';
 }
 
 function roundsOf(job: JobView): string {

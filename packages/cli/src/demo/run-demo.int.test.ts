@@ -50,6 +50,12 @@ describe('tessera demo', () => {
     expect(out).toMatch(/odds ratios: age [\d.]+, bmi [\d.]+, hba1c [\d.]+, sex:M [\d.]+/);
     expect(out).toMatch(/● diabetes = 0 {3}○ diabetes = 1/);
     expect(out).toMatch(/log-rank chi-square = [\d.]+, df = 1, p/);
+    // Differential privacy and secure aggregation (issue 5).
+    expect(out).toMatch(/differential privacy: laplace, ε = 0\.5 spent at each site; noise scale/);
+    expect(out).toMatch(/secure aggregation: the hub saw only masked sums of 2 sites/);
+    expect(io.stderr()).toMatch(
+      /▸ comparing the secure summary with the plain one … ok, counts equal/,
+    );
     expect(io.stderr()).toMatch(/▸ starting hub … ok, pid \d+ \(\d+ ms\)/);
     expect(io.stderr()).toMatch(
       /▸ comparing with the pooled rows .* ok, equal within .* over 1850 rows/,

@@ -4,6 +4,9 @@ import { nodeInit } from '../commands/node.js';
 import type { HubApi } from '../hub-api.js';
 import type { Io } from '../output.js';
 
+/** The privacy budget each demo site's operator gives the project. */
+export const DEMO_PRIVACY_BUDGET = { epsilon: 2, delta: 1e-6 } as const;
+
 /** Where one demo site keeps its things, under the demo folder. */
 export interface SitePaths {
   readonly nodeDir: string;
@@ -81,6 +84,13 @@ export async function createSite(o: CreateSiteOptions): Promise<Site> {
     file: paths.csvFile,
     idColumn: 'patient_id',
   });
-  await approveProject({ dir: paths.nodeDir, project: o.project, datasets: [o.dataset] });
+  // Each operator also gives the project a differential-privacy budget of ε = 2 (δ = 1e-6),
+  // spent by the demo's noisy release.
+  await approveProject({
+    dir: paths.nodeDir,
+    project: o.project,
+    datasets: [o.dataset],
+    budget: DEMO_PRIVACY_BUDGET,
+  });
   return { ...paths, name: o.name, rows: imported.rows, generator };
 }

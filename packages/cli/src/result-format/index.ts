@@ -52,10 +52,17 @@ export function protectionLines(result: unknown): string {
     const delta = num(dp, 'deltaPerSite') ?? num(dp, 'delta');
     lines.push(
       `differential privacy: ${str(dp, 'mechanism') ?? 'noise'}, ε = ${formatNumber(eps)}` +
-        `${delta === undefined || delta === 0 ? '' : `, δ = ${formatNumber(delta)}`} spent at each site`,
+        `${delta === undefined || delta === 0 ? '' : `, δ = ${formatNumber(delta)}`} spent at each site` +
+        noiseScales(rec(dp, 'noiseScale')),
     );
   }
   return lines.map((l) => `${l}\n`).join('');
 }
 
 export { summaryRows } from './descriptive.js';
+
+function noiseScales(scales: Record<string, unknown> | undefined): string {
+  const entries = Object.entries(scales ?? {}).filter(([, v]) => typeof v === 'number');
+  if (entries.length === 0) return '';
+  return `; noise scale ${entries.map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`;
+}

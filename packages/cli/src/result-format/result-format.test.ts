@@ -126,14 +126,22 @@ describe('formatAlgorithmResult', () => {
           errorBound: 2e-6,
           dropped: ['e'],
         },
-        privacy: { mechanism: 'laplace', epsilonPerSite: 0.5, deltaPerSite: 0, sites: 4 },
+        privacy: {
+          mechanism: 'laplace',
+          epsilonPerSite: 0.5,
+          deltaPerSite: 0,
+          sites: 4,
+          noiseScale: { cells: 2 },
+        },
       },
       { variable: 'x', edges: [0, 1] },
     );
     expect(text).toContain(
       'secure aggregation: the hub saw only masked sums of 4 sites (threshold 3, fixed point 2^-20, error ≤ 0.000002); dropped: e',
     );
-    expect(text).toContain('differential privacy: laplace, ε = 0.5 spent at each site');
+    expect(text).toContain(
+      'differential privacy: laplace, ε = 0.5 spent at each site; noise scale cells 2',
+    );
   });
 
   it('falls back to JSON for a result it does not know', () => {
