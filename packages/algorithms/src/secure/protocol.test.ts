@@ -1,4 +1,5 @@
 import {
+  chiSquareUniformBytes,
   encodeFixed,
   fromB64u,
   generatePartyKeys,
@@ -190,19 +191,11 @@ describe('what the hub holds per node', () => {
     bytes: fromB64u((s.output as { masked: string }).masked),
   }));
 
-  /** Pearson's chi-square of the byte values against uniform (255 df). */
-  const chiSquare = (bytes: Uint8Array): number => {
-    const counts = new Array<number>(256).fill(0);
-    for (const b of bytes) counts[b] = (counts[b] ?? 0) + 1;
-    const e = bytes.length / 256;
-    return counts.reduce((s, c) => s + (c - e) ** 2 / e, 0);
-  };
-
   it('each masked vector passes a uniformity test (chi-square, 255 df, two-sided p > 1e-6)', () => {
     expect(masked).toHaveLength(5);
     for (const m of masked) {
       expect(m.bytes.length).toBe(8 * (2 + 2 * 1002));
-      const x2 = chiSquare(m.bytes);
+      const x2 = chiSquareUniformBytes(m.bytes);
       // scipy.stats.chi2.ppf(1e-6, 255) = 161.65, chi2.ppf(1 − 1e-6, 255) = 377.08
       expect(x2, m.trust).toBeGreaterThan(161.65);
       expect(x2, m.trust).toBeLessThan(377.08);
@@ -225,7 +218,7 @@ describe('what the hub holds per node', () => {
         { scaleBits: 20, parties: 5 },
       );
       const plainBytes = new Uint8Array(x.buffer);
-      expect(chiSquare(plainBytes)).toBeGreaterThan(10_000);
+      expect(chiSquareUniformBytes(plainBytes)).toBeGreaterThan(10_000);
       for (const m of masked) {
         const y = new Uint32Array(new Uint8Array(m.bytes).buffer);
         let same = 0;

@@ -5,7 +5,7 @@ import {
   type Layout,
   type SecureAggregationReport,
 } from '@tessera/algorithms';
-import { encodeFixed, fromB64u } from '@tessera/protocol';
+import { chiSquareUniformBytes, encodeFixed, fromB64u } from '@tessera/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET, PROJECT, jobOutput, startCluster, type Cluster } from './cluster.js';
 import type { JobInfo } from './cluster-types.js';
@@ -228,11 +228,11 @@ describe('secure aggregation with a hub and five nodes (t = 3)', () => {
     // vectors, the control, fail it by far.
     const all = Buffer.concat(masked.map((m) => m.y));
     expect(all.length).toBeGreaterThan(256 * 10);
-    const x2 = chiSquare(all);
+    const x2 = chiSquareUniformBytes(all);
     expect(x2).toBeGreaterThan(161.65);
     expect(x2).toBeLessThan(377.08);
     const control = Buffer.concat(plainVectors.map((p) => new Uint8Array(p.x.buffer)));
-    expect(chiSquare(control)).toBeGreaterThan(377.08);
+    expect(chiSquareUniformBytes(control)).toBeGreaterThan(377.08);
   });
 });
 
@@ -258,12 +258,4 @@ function plainVector(t: StoredTask, layout: Layout): Uint32Array {
   const params = alg.params.parse(SUMMARY) as never;
   const v = form.toVector(t.result?.output, params, null, layout);
   return encodeFixed(v, { scaleBits: 20, parties: 5 });
-}
-
-/** Pearson's chi-square of byte values against uniform (255 df). */
-function chiSquare(bytes: Uint8Array): number {
-  const counts = new Array<number>(256).fill(0);
-  for (const b of bytes) counts[b] = (counts[b] ?? 0) + 1;
-  const e = bytes.length / 256;
-  return counts.reduce((s, n) => s + (n - e) ** 2 / e, 0);
 }

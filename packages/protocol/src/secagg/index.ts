@@ -10,3 +10,4 @@ export * from './prg.js';
 export * from './ring.js';
 export * from './shamir.js';
 export * from './share-box.js';
+export { chiSquareUniformBytes } from './test-support.js';

@@ -1,6 +1,7 @@
 /*
- * Deterministic inputs for the secagg tests (not exported from the package): a fixed-seed
- * xorshift generator, so a failing case can be re-run exactly.
+ * Deterministic inputs for the secagg tests: a fixed-seed xorshift generator, so a failing case
+ * can be re-run exactly. Only `chiSquareUniformBytes` is exported from the package, for the
+ * algorithms and cli tests that check masked vectors look uniform.
  */
 
 /** A xorshift32 stream of uint32 values from a non-zero seed. */
@@ -25,4 +26,16 @@ export function makeBytes(seed: number, n: number): Uint8Array {
 /** Element i of a ring vector as an unsigned BigInt. */
 export function ringElement(v: Uint32Array, i: number): bigint {
   return (BigInt(v[2 * i + 1] ?? 0) << 32n) | BigInt(v[2 * i] ?? 0);
+}
+
+/**
+ * Pearson's chi-square statistic of byte values against uniform over 256 bins (255 degrees of
+ * freedom), for checking that masked vectors look random. A plain vector scores far above the
+ * upper quantile.
+ */
+export function chiSquareUniformBytes(bytes: Uint8Array): number {
+  const counts = new Array<number>(256).fill(0);
+  for (const b of bytes) counts[b] = (counts[b] ?? 0) + 1;
+  const e = bytes.length / 256;
+  return counts.reduce((s, n) => s + (n - e) ** 2 / e, 0);
 }
