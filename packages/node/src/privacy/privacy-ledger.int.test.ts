@@ -27,6 +27,19 @@ afterEach(async () => {
   await cleanup();
 });
 
+/** Approves a project (diabetes, no datasets, δ = 0 unless given) with a privacy budget of ε. */
+function approveBudget(
+  epsilon: number,
+  o: { project?: string; datasets?: string[]; delta?: number } = {},
+): ReturnType<typeof approveProject> {
+  return approveProject({
+    dir,
+    project: o.project ?? 'diabetes',
+    datasets: o.datasets ?? [],
+    budget: { epsilon, delta: o.delta ?? 0 },
+  });
+}
+
 async function spentEntries() {
   return (await readAudit(paths.audit)).entries.filter((e) => e.action === 'privacy.spent');
 }
@@ -45,12 +58,7 @@ describe('the privacy ledger', () => {
   });
 
   it('spends until the budget, refuses the release that would exceed it, and audits each spend', async () => {
-    await approveProject({
-      dir,
-      project: 'diabetes',
-      datasets: ['cohort'],
-      budget: { epsilon: 1, delta: 1e-5 },
-    });
+    await approveBudget(1, { datasets: ['cohort'], delta: 1e-5 });
     const ledger = createPrivacyLedger(paths);
     // 0.1 + 0.2 + 0.3 + 0.4 is 1.0000000000000002 in doubles: still within the budget of 1.
     for (const e of [0.1, 0.2, 0.3, 0.4])
@@ -73,33 +81,18 @@ describe('the privacy ledger', () => {
   });
 
   it('adds δ up too: a Gaussian release past δ, or any δ under a pure-ε budget, is refused', async () => {
-    await approveProject({
-      dir,
-      project: 'diabetes',
-      datasets: ['cohort'],
-      budget: { epsilon: 10, delta: 1e-5 },
-    });
+    await approveBudget(10, { datasets: ['cohort'], delta: 1e-5 });
     const ledger = createPrivacyLedger(paths);
     expect((await ledger.spend(project, { epsilon: 1, delta: 6e-6 }, randomUUID())).ok).toBe(true);
     expect((await ledger.spend(project, { epsilon: 1, delta: 6e-6 }, randomUUID())).ok).toBe(false);
-    await approveProject({
-      dir,
-      project: 'other',
-      datasets: [],
-      budget: { epsilon: 10, delta: 0 },
-    });
+    await approveBudget(10, { project: 'other' });
     const other = { id: randomUUID(), name: 'other' };
     expect((await ledger.spend(other, { epsilon: 1, delta: 1e-9 }, randomUUID())).ok).toBe(false);
     expect((await ledger.spend(other, { epsilon: 1, delta: 0 }, randomUUID())).ok).toBe(true);
   });
 
   it('spends once per task id: a redelivered task does not spend twice', async () => {
-    await approveProject({
-      dir,
-      project: 'diabetes',
-      datasets: [],
-      budget: { epsilon: 1, delta: 0 },
-    });
+    await approveBudget(1);
     const ledger = createPrivacyLedger(paths);
     const taskId = randomUUID();
     expect(await ledger.spend(project, { epsilon: 0.6, delta: 0 }, taskId)).toMatchObject({
@@ -115,12 +108,7 @@ describe('the privacy ledger', () => {
   });
 
   it('survives a restart: a fresh ledger on the same folder sees every spend', async () => {
-    await approveProject({
-      dir,
-      project: 'diabetes',
-      datasets: [],
-      budget: { epsilon: 1, delta: 0 },
-    });
+    await approveBudget(1);
     const taskId = randomUUID();
     await createPrivacyLedger(paths).spend(project, { epsilon: 0.7, delta: 0 }, taskId);
     const fresh = createPrivacyLedger(paths);
@@ -130,12 +118,7 @@ describe('the privacy ledger', () => {
   });
 
   it('audits a spend left unaudited by a crash when the task comes back', async () => {
-    await approveProject({
-      dir,
-      project: 'diabetes',
-      datasets: [],
-      budget: { epsilon: 1, delta: 0 },
-    });
+    await approveBudget(1);
     const taskId = randomUUID();
     await createPrivacyLedger(paths).spend(project, { epsilon: 0.2, delta: 0 }, taskId);
     // The node stopped after writing the spend and before its audit entry.
@@ -151,12 +134,7 @@ describe('the privacy ledger', () => {
   });
 
   it('keeps earlier spends when the operator changes the budget, and reports balances', async () => {
-    await approveProject({
-      dir,
-      project: 'diabetes',
-      datasets: ['cohort'],
-      budget: { epsilon: 1, delta: 0 },
-    });
+    await approveBudget(1, { datasets: ['cohort'] });
     // The first task binds the project id to the approval (task-runner's bindProject).
     const policy = JSON.parse(await readFile(paths.policy, 'utf8')) as {
       approvals: { projectId: string | null }[];
@@ -171,12 +149,7 @@ describe('the privacy ledger', () => {
       remaining: { epsilon: 0.25, delta: 0 },
       releases: 1,
     });
-    await approveProject({
-      dir,
-      project: 'diabetes',
-      datasets: ['cohort'],
-      budget: { epsilon: 0.5, delta: 0 },
-    });
+    await approveBudget(0.5, { datasets: ['cohort'] });
     expect((await nodeStatus(dir)).privacy).toEqual([
       {
         project: 'diabetes',
@@ -187,18 +160,11 @@ describe('the privacy ledger', () => {
         releases: 1,
       },
     ]);
-    await expect(
-      approveProject({ dir, project: 'diabetes', datasets: [], budget: { epsilon: 0, delta: 0 } }),
-    ).rejects.toThrow(/0 < ε/);
+    await expect(approveBudget(0)).rejects.toThrow(/0 < ε/);
   });
 
   it('refuses to read a corrupt ledger as "nothing spent"', async () => {
-    await approveProject({
-      dir,
-      project: 'diabetes',
-      datasets: [],
-      budget: { epsilon: 1, delta: 0 },
-    });
+    await approveBudget(1);
     await writeFile(ledgerPath(paths), '{"v": 1, "projects": "none"}');
     await expect(
       createPrivacyLedger(paths).spend(project, { epsilon: 0.1, delta: 0 }, randomUUID()),
