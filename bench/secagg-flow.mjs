@@ -17,30 +17,13 @@ import { parseArgs } from 'node:util';
 import { fromB64u, generatePartyKeys, toB64u } from '@tessera/protocol';
 import { z } from 'zod';
 import { ms, table } from './lib/format.mjs';
+import { makeValues } from './lib/values.mjs';
 
 const DIST = fileURLToPath(new URL('../packages/algorithms/dist/', import.meta.url));
 const STEP = 'vector';
 const JOB_ID = '00000000-0000-4000-8000-00000000b00c';
 const POLICY = { minCount: 10, allowMinMax: false };
 export const PHASES = ['keys', 'shares', 'masked', 'unmask'];
-
-/** Float32 values, standard normal × 1000 from a seeded xorshift + Box–Muller (as secagg.mjs). */
-function makeValues(length, seed) {
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 1) / 4294967297;
-  };
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    out[i] = 1000 * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  }
-  return out;
-}
 
 /**
  * The vector of an output: JSON numbers, float32 bytes in base64url, or (the pooled output the

@@ -30,29 +30,12 @@ import {
   toB64u,
   unmaskSum,
 } from '@tessera/protocol';
+import { makeValues } from './lib/values.mjs';
 
 const SCALE_BITS = 20;
 const JOB = '00000000-0000-4000-8000-000000000000';
 const ROUND = 0;
 const LABEL = `${JOB}|${ROUND}|bench`;
-
-/** Float32 values, standard normal × 1000 from a seeded Box–Muller (no Math.random). */
-function makeValues(length, seed) {
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 1) / 4294967297;
-  };
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    out[i] = 1000 * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  }
-  return out;
-}
 
 function timed(f) {
   const t0 = performance.now();
