@@ -9,29 +9,24 @@ import {
 } from '@tessera/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecOutcome, Executor } from '../exec/executor.js';
-import { approveProject, importDataset, setPolicy } from '../index.js';
+import { approveProject, setPolicy } from '../index.js';
 import { readAudit } from '../store/audit-log.js';
-import { nodePaths, type NodePaths } from '../store/layout.js';
+import type { NodePaths } from '../store/layout.js';
 import { loadPartyKeys } from '../store/node-config.js';
 import {
   generatePartyKeys,
   headerFor,
-  makeCsv,
-  makeNode,
+  makeCollectingRunner,
   makeTask,
+  makeTaskNode,
   makeTaskPayload,
-  makeTempDir,
-  silentLogger,
-  writeCsvFile,
 } from '../testing/helpers.js';
 import type { NodeIdentity } from './task-crypto.js';
-import { createTaskRunner } from './task-runner.js';
 import { spendBeforeRelease } from './privacy-release.js';
 
 const TRUST = 'st-marys';
 const project = { id: '7d0f1f52-7a4e-4a39-9c55-3b8b3a0f8d11', name: 'diabetes' };
 
-let base: string;
 let cleanup: () => Promise<void>;
 let dir: string;
 let paths: NodePaths;
@@ -55,20 +50,10 @@ const noisy = (epsilon: number): ExecOutcome => ({
 });
 
 beforeEach(async () => {
-  ({ dir: base, cleanup } = await makeTempDir());
-  ({ dir } = await makeNode(base, { name: TRUST }));
-  paths = nodePaths(dir);
-  await importDataset({
-    dir,
-    name: 'cohort',
-    file: await writeCsvFile(base, 'a.csv', makeCsv(40)),
-  });
-  await approveProject({
-    dir,
-    project: 'diabetes',
-    datasets: ['cohort'],
+  ({ cleanup, dir, paths, hub, me } = await makeTaskNode({
+    trust: TRUST,
     budget: { epsilon: 1, delta: 0 },
-  });
+  }));
   // The fake step reports no rows, so the differencing guard (tested elsewhere) is off here.
   await setPolicy({ dir, differencingGuard: false });
   hub = generatePartyKeys();
@@ -81,22 +66,11 @@ afterEach(async () => {
 
 /** A node process: a fresh runner (and ledger) on the node folder, with a fake executor. */
 function startRunner() {
-  const sent: ResultSubmission[] = [];
   const executor: Executor = {
     run: () => Promise.resolve(next),
     close: () => Promise.resolve(),
   };
-  const runner = createTaskRunner({
-    paths,
-    me,
-    executor,
-    logger: silentLogger,
-    deliver: (s) => {
-      sent.push(s);
-      return Promise.resolve('accepted');
-    },
-  });
-  return { runner, sent };
+  return makeCollectingRunner({ paths, me, executor });
 }
 
 function task(forProject = project) {

@@ -14,20 +14,19 @@ import {
   generatePartyKeys,
   headerFor,
   makeCsv,
-  makeNode,
+  makeCollectingRunner,
   makeTask,
+  makeTaskNode,
   makeTaskPayload,
-  makeTempDir,
   silentLogger,
   writeCsvFile,
 } from '../testing/helpers.js';
 import { createExecutor, type Executor } from '../exec/executor.js';
-import { approveProject, importDataset, setPolicy } from '../index.js';
+import { importDataset, setPolicy } from '../index.js';
 import { readAudit } from '../store/audit-log.js';
-import { nodePaths, type NodePaths } from '../store/layout.js';
-import { loadPartyKeys } from '../store/node-config.js';
+import type { NodePaths } from '../store/layout.js';
 import type { NodeIdentity } from './task-crypto.js';
-import { createTaskRunner, type TaskRunner } from './task-runner.js';
+import type { TaskRunner } from './task-runner.js';
 import { listTasks, readTask, writeTask } from './task-store.js';
 
 const REAL_WORKER = new URL('../../dist/exec/step-worker.js', import.meta.url);
@@ -44,18 +43,7 @@ let sent: ResultSubmission[];
 let runner: TaskRunner;
 
 beforeEach(async () => {
-  ({ dir: base, cleanup } = await makeTempDir());
-  const { dir } = await makeNode(base, { name: TRUST });
-  paths = nodePaths(dir);
-  await importDataset({
-    dir,
-    name: 'cohort',
-    file: await writeCsvFile(base, 'a.csv', makeCsv(40)),
-    idColumn: 'id',
-  });
-  await approveProject({ dir, project: 'diabetes', datasets: ['cohort'] });
-  hub = generatePartyKeys();
-  me = { name: TRUST, keys: await loadPartyKeys(paths), hubKeys: hub.public };
+  ({ base, cleanup, paths, hub, me } = await makeTaskNode({ trust: TRUST, idColumn: 'id' }));
   const real = createExecutor({ workerUrl: REAL_WORKER, logger: silentLogger });
   runs = 0;
   executor = {
@@ -65,17 +53,7 @@ beforeEach(async () => {
     },
     close: (g) => real.close(g),
   };
-  sent = [];
-  runner = createTaskRunner({
-    paths,
-    me,
-    executor,
-    logger: silentLogger,
-    deliver: (s) => {
-      sent.push(s);
-      return Promise.resolve('accepted');
-    },
-  });
+  ({ runner, sent } = makeCollectingRunner({ paths, me, executor }));
 });
 afterEach(async () => {
   await executor.close(0);
@@ -173,16 +151,10 @@ describe('a valid task', () => {
     const kept = await readTask(paths, t.header.taskId);
     // What a node killed right after auditing the release leaves: done, not marked audited.
     await writeTask(paths, { ...kept!, state: 'done', audited: false, ack: null });
-    const restarted = createTaskRunner({
-      paths,
-      me,
-      executor,
-      logger: silentLogger,
-      deliver: (s) => {
-        sent.push(s);
-        return Promise.resolve('duplicate');
-      },
-    });
+    const { runner: restarted } = makeCollectingRunner(
+      { paths, me, executor },
+      { ack: 'duplicate', sent },
+    );
     await restarted.resume(await listTasks(paths));
     expect(runs).toBe(1);
     expect(sent).toHaveLength(2);

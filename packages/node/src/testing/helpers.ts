@@ -11,12 +11,17 @@ import {
   taskAd,
   type PartyKeys,
   type PublicKeys,
+  type ResultSubmission,
   type TaskEnvelope,
   type TaskHeader,
   type TaskPayload,
 } from '@tessera/protocol';
 import { pino } from 'pino';
-import { initNode, type NodeInitOptions } from '../index.js';
+import { approveProject, importDataset, initNode, type NodeInitOptions } from '../index.js';
+import { nodePaths, type NodePaths } from '../store/layout.js';
+import { loadPartyKeys } from '../store/node-config.js';
+import type { NodeIdentity } from '../task/task-crypto.js';
+import { createTaskRunner, type TaskRunner, type TaskRunnerDeps } from '../task/task-runner.js';
 
 export const silentLogger = pino({ level: 'silent' });
 export const TEST_PIN = `sha256/${Buffer.alloc(32, 7).toString('base64')}`;
@@ -108,6 +113,64 @@ export function makeTask(
 ): TaskEnvelope {
   const sealed = sealJson(payload, nodeKeys.seal, taskAd(header, 'task'));
   return { type: 'task', header, sealed, sig: signJson({ header, sealed }, hub.signPrivate) };
+}
+
+/**
+ * A node that can take tasks: a fresh temp folder (removed by `cleanup`) holding a node named
+ * `trust` with dataset `cohort` (`makeCsv(40)`) imported and approved for project diabetes
+ * (with `budget` when given), a hub key pair, and the node's identity as its task runner sees it.
+ */
+export async function makeTaskNode(o: {
+  trust: string;
+  idColumn?: string;
+  budget?: { epsilon: number; delta: number };
+}): Promise<{
+  base: string;
+  cleanup: () => Promise<void>;
+  dir: string;
+  paths: NodePaths;
+  hub: PartyKeys;
+  me: NodeIdentity;
+}> {
+  const { dir: base, cleanup } = await makeTempDir();
+  const { dir } = await makeNode(base, { name: o.trust });
+  const paths = nodePaths(dir);
+  await importDataset({
+    dir,
+    name: 'cohort',
+    file: await writeCsvFile(base, 'a.csv', makeCsv(40)),
+    ...(o.idColumn === undefined ? {} : { idColumn: o.idColumn }),
+  });
+  await approveProject({
+    dir,
+    project: 'diabetes',
+    datasets: ['cohort'],
+    ...(o.budget === undefined ? {} : { budget: o.budget }),
+  });
+  const hub = generatePartyKeys();
+  const me = { name: o.trust, keys: await loadPartyKeys(paths), hubKeys: hub.public };
+  return { base, cleanup, dir, paths, hub, me };
+}
+
+/**
+ * A task runner whose hub answers every submission with `ack` (default accepted); what it sent
+ * is pushed to `sent` (a new array unless given, e.g. to share one with a restarted runner).
+ */
+export function makeCollectingRunner(
+  deps: Omit<TaskRunnerDeps, 'logger' | 'deliver'>,
+  o: { ack?: string; sent?: ResultSubmission[] } = {},
+): { runner: TaskRunner; sent: ResultSubmission[] } {
+  const sent = o.sent ?? [];
+  const ack = o.ack ?? 'accepted';
+  const runner = createTaskRunner({
+    ...deps,
+    logger: silentLogger,
+    deliver: (s) => {
+      sent.push(s);
+      return Promise.resolve(ack);
+    },
+  });
+  return { runner, sent };
 }
 
 export { generatePartyKeys };
