@@ -23,9 +23,7 @@ export function privacyClaimOf(
   const out = outcome.output;
   if (typeof out !== 'object' || out === null || !Object.hasOwn(out, PRIVACY_REPORT_KEY))
     return { kind: 'none' };
-  const parsed = privacyClaimSchema.safeParse(
-    (out as Record<string, unknown>)[PRIVACY_REPORT_KEY],
-  );
+  const parsed = privacyClaimSchema.safeParse((out as Record<string, unknown>)[PRIVACY_REPORT_KEY]);
   if (!parsed.success)
     return {
       kind: 'invalid',
