@@ -47,8 +47,19 @@ export interface Cluster {
   startNode(name: string, waitEnrolled?: boolean): Promise<Proc>;
   trusts(): Promise<TrustInfo[]>;
   audit(): Promise<AuditRecord[]>;
-  /** `tessera job run … --json` as the researcher. */
-  runJob(o: { params: unknown; cohort?: unknown; timeoutS?: number }): Promise<RunResult>;
+  /**
+   * `tessera job run … --json` as the researcher: `algorithm` defaults to summary, `secure` adds
+   * `--secure-aggregation`, `timeoutS` is `--timeout`; the process is given `waitMs` (default
+   * timeoutS + 30 s, or 150 s) before it is killed.
+   */
+  runJob(o: {
+    algorithm?: string;
+    params: unknown;
+    cohort?: unknown;
+    timeoutS?: number;
+    secure?: boolean;
+    waitMs?: number;
+  }): Promise<RunResult>;
   /** POST /api/v1/jobs as the researcher; returns the job id. */
   submitJob(o: { params: unknown; cohort?: unknown }): Promise<string>;
   /** GET /api/v1/jobs/:id until it has finished. */
@@ -166,7 +177,7 @@ export async function startCluster(h: Harness, o: ClusterOptions): Promise<Clust
         '--project',
         PROJECT,
         '--algorithm',
-        'summary',
+        j.algorithm ?? 'summary',
         '--datasets',
         DATASET,
         '--params',
@@ -174,8 +185,9 @@ export async function startCluster(h: Harness, o: ClusterOptions): Promise<Clust
         '--json',
         ...(j.cohort === undefined ? [] : ['--cohort', JSON.stringify(j.cohort)]),
         ...(j.timeoutS === undefined ? [] : ['--timeout', String(j.timeoutS)]),
+        ...(j.secure === true ? ['--secure-aggregation'] : []),
       ];
-      return h.run(args, researcherEnv, ((j.timeoutS ?? 120) + 30) * 1000);
+      return h.run(args, researcherEnv, j.waitMs ?? ((j.timeoutS ?? 120) + 30) * 1000);
     },
     async submitJob(j) {
       const job = await http.ok<{ id: string }>('POST', '/api/v1/jobs', {

@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DATASET,
-  PROJECT,
-  jobOutput,
-  mustRun,
-  startCluster,
-  type Cluster,
-  type JobInfo,
-} from './cluster.js';
+import { jobOutput, mustRun, startCluster, type Cluster, type JobInfo } from './cluster.js';
 import { createHarness } from './harness.js';
 
 /*
@@ -71,24 +63,7 @@ afterAll(async () => {
 
 /** `job run --json` of any algorithm as the researcher; checks the exit code fits the status. */
 async function job(algorithm: string, params: unknown, cohort?: unknown): Promise<JobInfo> {
-  const r = await h.run(
-    [
-      'job',
-      'run',
-      '--project',
-      PROJECT,
-      '--algorithm',
-      algorithm,
-      '--datasets',
-      DATASET,
-      '--params',
-      JSON.stringify(params),
-      '--json',
-      ...(cohort === undefined ? [] : ['--cohort', JSON.stringify(cohort)]),
-    ],
-    c.researcherEnv,
-    120_000,
-  );
+  const r = await c.runJob({ algorithm, params, cohort, waitMs: 120_000 });
   const out = jobOutput(r);
   expect(r.code === 0, `exit ${String(r.code)} for ${out.status}: ${r.stderr}`).toBe(
     out.status === 'succeeded',

@@ -7,7 +7,7 @@ import {
 } from '@tessera/algorithms';
 import { chiSquareUniformBytes, encodeFixed, fromB64u } from '@tessera/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATASET, PROJECT, jobOutput, startCluster, type Cluster } from './cluster.js';
+import { jobOutput, startCluster, type Cluster } from './cluster.js';
 import type { JobInfo } from './cluster-types.js';
 import { siteCsv } from './data.js';
 import { createHarness, waitFor, type Proc } from './harness.js';
@@ -53,24 +53,7 @@ afterAll(async () => {
 
 async function job(label: string, algorithm: string, params: unknown, secure: boolean) {
   const started = Date.now();
-  const r = await h.run(
-    [
-      'job',
-      'run',
-      '--project',
-      PROJECT,
-      '--algorithm',
-      algorithm,
-      '--datasets',
-      DATASET,
-      '--params',
-      JSON.stringify(params),
-      '--json',
-      ...(secure ? ['--secure-aggregation'] : []),
-    ],
-    c.researcherEnv,
-    90_000,
-  );
+  const r = await c.runJob({ algorithm, params, secure, waitMs: 90_000 });
   timings[label] = Date.now() - started;
   const out = jobOutput(r);
   jobs[label] = out;
