@@ -95,6 +95,21 @@ describe.each(TEST_DB_KINDS)('secure aggregation in the orchestrator on $name', 
     expect(errorBodySchema.parse(r.body).error.message).toMatch(/ttest has no sum form/);
   });
 
+  it('refuses at submission what the secure wrapper cannot run: grouped summaries, dp', async () => {
+    const { s } = await start();
+    const grouped = await submit(s.researcher, 'summary', { variables: ['age'], groupBy: 'sex' });
+    expect(grouped.status).toBe(422);
+    const noisy = await submit(s.researcher, 'histogram', {
+      variable: 'age',
+      edges: [0, 50, 100],
+      dp: { mechanism: 'laplace', epsilon: 1 },
+    });
+    expect(noisy.status).toBe(422);
+    expect(errorBodySchema.parse(noisy.body).error.message).toMatch(/differential privacy/);
+    const jobs = await t.req('GET', '/api/v1/jobs?project=p1', s.researcher);
+    expect(jobs.body).toEqual([]);
+  });
+
   it('runs the four phases as steps, across a hub restart, and finishes with the pooled summary', async () => {
     const { s, nodes } = await start();
     const r = await submit(s.researcher, 'summary', PARAMS);

@@ -158,6 +158,14 @@ async function checkSubmission(deps: HubDeps, actor: UserPrincipal, input: Submi
       details: { issues: zodIssues(parsed.error) },
     });
   }
+  if (req.secureAggregation) {
+    // What the secure wrapper refuses at its first step (summary's groups and quantiles, dp) is
+    // refused here, before a job exists, with the wrapper's own reason.
+    const first = jobAlgorithm(deps, { algorithm: alg.name, secure_aggregation: true })?.start(
+      parsed.data,
+    );
+    if (first?.kind === 'failed') throw new TesseraError('UNPROCESSABLE', first.reason);
+  }
   const trusts = await deps.db.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM project_trusts WHERE project_id = $1',
     [project.id],
