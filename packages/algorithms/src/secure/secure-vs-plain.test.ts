@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixtureTable, splitRandomly } from '../../test/support/fixtures.js';
+import { anova } from '../anova/index.js';
 import { crosstab } from '../crosstab/index.js';
 import type { Algorithm } from '../framework.js';
 import { logisticRegression, poissonRegression } from '../glm/index.js';
@@ -8,6 +9,7 @@ import { kaplanMeier } from '../kaplan-meier/index.js';
 import { linearRegression } from '../linear-regression/index.js';
 import { simulateJob } from '../simulate.js';
 import { summary } from '../summary/index.js';
+import { ttest } from '../ttest/index.js';
 import type { Table } from '../table.js';
 import type { SecureAggregationReport } from './hub.js';
 import { simulateSecureJob } from './simulate-secure.js';
@@ -125,6 +127,24 @@ describe('secure aggregation agrees with plain aggregation', () => {
       tables,
     );
     expectAgree(r.secure, r.plain);
+  });
+
+  it('anova: group moments summed, the F test alike', () => {
+    const tables = splitRandomly(loadFixtureTable('anova'), 4, 19, 200);
+    const r = both(anova, { variable: 'chol', group: 'diet' }, tables);
+    expectAgree(r.secure, r.plain);
+  });
+
+  it("ttest: two-sample in the job's level order, and paired", () => {
+    const tables = splitRandomly(loadFixtureTable('ttest'), 3, 20, 200);
+    const twoSample = both(
+      ttest,
+      { variable: 'sbp', group: 'arm', levels: ['high', 'ctrl'] },
+      tables,
+    );
+    expectAgree(twoSample.secure, twoSample.plain);
+    const paired = both(ttest, { paired: true, variable: 'after', variable2: 'before' }, tables);
+    expectAgree(paired.secure, paired.plain);
   });
 
   it('kaplan-meier by group', () => {

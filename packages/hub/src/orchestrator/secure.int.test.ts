@@ -90,9 +90,9 @@ describe.each(TEST_DB_KINDS)('secure aggregation in the orchestrator on $name', 
 
   it('refuses secure aggregation of an algorithm without a sum form, naming it', async () => {
     const { s } = await start();
-    const r = await submit(s.researcher, 'ttest', {});
+    const r = await submit(s.researcher, 'correlation', {});
     expect(r.status).toBe(422);
-    expect(errorBodySchema.parse(r.body).error.message).toMatch(/ttest has no sum form/);
+    expect(errorBodySchema.parse(r.body).error.message).toMatch(/correlation has no sum form/);
   });
 
   it('refuses at submission what the secure wrapper cannot run: grouped summaries, dp', async () => {

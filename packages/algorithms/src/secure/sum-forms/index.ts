@@ -1,6 +1,7 @@
 import type { SumForm } from '../sum-form.js';
 import { crosstabSumForm } from './crosstab.js';
 import { newtonSumForm } from './glm.js';
+import { anovaSumForm, ttestSumForm } from './group-moments.js';
 import { histogramSumForm } from './histogram.js';
 import { kaplanMeierSumForm } from './kaplan-meier.js';
 import { momentsSumForm } from './linear-regression.js';
@@ -18,9 +19,13 @@ export const SUM_FORMS: Readonly<Record<string, Readonly<Record<string, SumForm<
   'logistic-regression': { newton: newtonSumForm },
   'poisson-regression': { newton: newtonSumForm },
   'kaplan-meier': { counts: kaplanMeierSumForm },
+  anova: { groups: anovaSumForm },
+  ttest: { groups: ttestSumForm },
 };
 
 export {
+  anovaSumForm,
+  ttestSumForm,
   crosstabSumForm,
   histogramSumForm,
   kaplanMeierSumForm,
