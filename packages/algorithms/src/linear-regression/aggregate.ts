@@ -1,7 +1,7 @@
 import type { HubDecision, SiteResult } from '../framework.js';
 import { COMMON_FAILURES, describeSites, failureFor } from '../hub-failures.js';
 import { SingularMatrixError, dot, invertSpd, matVec } from '../numerics/linear-algebra.js';
-import { studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
+import { fPValue, studentTQuantile, twoSidedTPValue } from '../numerics/distributions.js';
 import { coefficientTable } from '../regression/coefficients.js';
 import { PooledKinds, dummyDesign } from '../regression/design.js';
 import {
@@ -116,6 +116,10 @@ export function aggregateMoments(
   const tss = params.intercept ? m.yty - (m.sumY * m.sumY) / m.n : m.yty;
   const rSquared = 1 - rss / tss;
   const dfTotal = params.intercept ? m.n - 1 : m.n;
+  // The overall F test of the model against the intercept-only one (against zero without an
+  // intercept), as R's summary.lm reports it; none for an intercept-only model or a perfect fit.
+  const df1 = params.intercept ? p - 1 : p;
+  const f = df1 >= 1 && rss > 0 ? (tss - rss) / df1 / sigma2 : null;
   const result: LinearRegressionResult = {
     n: m.n,
     coefficients: coefficientTable(names, beta, (j) => (inv[j]?.[j] as number) * sigma2, {
@@ -126,6 +130,7 @@ export function aggregateMoments(
     adjustedRSquared: 1 - ((1 - rSquared) * dfTotal) / df,
     residualStandardError: Math.sqrt(sigma2),
     df,
+    fStatistic: f === null ? null : { value: f, df1, df2: df, pValue: fPValue(f, df1, df) },
   };
   return { kind: 'done', result };
 }

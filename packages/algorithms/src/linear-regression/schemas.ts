@@ -81,4 +81,6 @@ export interface LinearRegressionResult {
   residualStandardError: number;
   /** Residual degrees of freedom, n − p. */
   df: number;
+  /** Overall F test (R's summary.lm): model vs intercept only (vs zero without an intercept). */
+  fStatistic: { value: number; df1: number; df2: number; pValue: number } | null;
 }

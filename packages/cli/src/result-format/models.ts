@@ -1,5 +1,5 @@
 import { formatNumber, formatTable } from '../output.js';
-import { arr, formatCi, formatP, isRecord, num, rec, str } from './read.js';
+import { arr, formatCi, formatP, isRecord, num, pClause, rec, str } from './read.js';
 
 /**
  * Terms in model order: the intercept, then each covariate's terms in the order the job listed
@@ -47,6 +47,12 @@ export function formatRegression(result: unknown, params: unknown): string | nul
   add('null deviance =', 'nullDeviance');
   add('AIC =', 'aic');
   add('iterations:', 'iterations');
+  const f = rec(result, 'fStatistic');
+  if (f !== undefined) {
+    facts.push(
+      `F = ${formatNumber(num(f, 'value'))} on ${formatNumber(num(f, 'df1'))} and ${formatNumber(num(f, 'df2'))} df, ${pClause(num(f, 'pValue'))}`,
+    );
+  }
   const ratio =
     family === 'binomial' ? 'odds ratio' : family === 'poisson' ? 'rate ratio' : undefined;
   const ratios =

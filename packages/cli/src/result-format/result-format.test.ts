@@ -144,6 +144,24 @@ describe('formatAlgorithmResult', () => {
     );
   });
 
+  it("prints a linear model's fit: R², the F test", () => {
+    const text = formatAlgorithmResult(
+      'linear-regression',
+      {
+        n: 100,
+        coefficients: {
+          age: { estimate: 0.5, standardError: 0.1, statistic: 5, pValue: 2e-6, ci: [0.3, 0.7] },
+        },
+        rSquared: 0.2,
+        fStatistic: { value: 25, df1: 1, df2: 98, pValue: 2e-6 },
+      },
+      { outcome: 'sbp', covariates: ['age'] },
+    );
+    expect(text).toMatch(/age\s+0\.5\s+0\.1\s+5\s+< 1e-5/);
+    expect(text).toContain('R² = 0.2');
+    expect(text).toContain('F = 25 on 1 and 98 df, p < 1e-5');
+  });
+
   it('falls back to JSON for a result it does not know', () => {
     expect(formatAlgorithmResult('summary', { x: 1 }, {})).toBe('{\n  "x": 1\n}\n');
     expect(formatAlgorithmResult('no-such-algorithm', [1], {})).toBe('[\n  1\n]\n');
