@@ -18,6 +18,7 @@ import { fromB64u, generatePartyKeys, toB64u } from '@tessera/protocol';
 import { z } from 'zod';
 import { ms, table } from './lib/format.mjs';
 import { makeValues } from './lib/values.mjs';
+import { siteInput } from '../packages/hub/dist/orchestrator/site-input.js';
 
 const DIST = fileURLToPath(new URL('../packages/algorithms/dist/', import.meta.url));
 const STEP = 'vector';
@@ -121,10 +122,13 @@ function runJob({ alg, forms, secure, params, tables, names, stopAfterMasked, st
   while (decision.kind === 'step') {
     const { step, input, state } = decision;
     const phase = parsePhaseStep(step)?.phase ?? null;
-    const sent = timed(() => JSON.stringify({ step, input: input ?? null }));
+    // As the hub does: every site gets the step's input, the masked phase only its own boxes.
+    const sent = timed(() =>
+      names.map((name) => JSON.stringify({ step, input: siteInput(input ?? null, step, name) })),
+    );
     hubTime('json', sent);
-    const taskBytes = bytes(sent.value);
-    hub.sent += taskBytes * names.length; // the task goes to every site of the job
+    const taskBytesOf = sent.value.map(bytes);
+    for (const b of taskBytesOf) hub.sent += b;
     const label = phase ?? 'step';
     const times = (perPhase[label] ??= []);
     const texts = [];
@@ -136,7 +140,7 @@ function runJob({ alg, forms, secure, params, tables, names, stopAfterMasked, st
         (phase === 'masked' && stopAfterShares.has(node.name));
       if (gone) return;
       const t = timed(() => {
-        const task = JSON.parse(sent.value);
+        const task = JSON.parse(sent.value[i]);
         const ctx = { table, params, input: task.input, round, policy: POLICY };
         let out;
         if (phase === null) out = runLocalStep(alg, step, ctx);
@@ -150,6 +154,7 @@ function runJob({ alg, forms, secure, params, tables, names, stopAfterMasked, st
         return JSON.stringify({ trust: node.name, status: 'ok', output: out.output });
       });
       const out = bytes(t.value);
+      const taskBytes = taskBytesOf[i];
       times.push({ wall: t.wall, cpu: t.cpu, sent: out, received: taskBytes });
       Object.assign(node, add(node, t));
       node.received += taskBytes;
@@ -364,7 +369,9 @@ export function secaggFlowReport(r, binding, verdict) {
     `bytes base64url instead, a leaner plain than Tessera has. Not included: TLS, the sealed and ` +
     `signed task/result envelopes (about 4/3 more bytes and their crypto), the database, the ` +
     `node persisting its secure state, worker start-up, network latency. Bytes: every message's ` +
-    `JSON text; the hub sends each task to every node of the job; "node" figures are means over ` +
+    `JSON text; the hub sends every node its own task, as the real hub does (the masked step with ` +
+    `only the share boxes sealed to that node: hub/dist/orchestrator/site-input.js); "node" ` +
+    `figures are means over ` +
     `the nodes that answered. Stopping sites are the last ones; max |err| is the decoded secure ` +
     `sum against the Float64 sum of the sites in it, bound = fixedPointErrorBound.\n\n` +
     table(rows) +

@@ -6,6 +6,7 @@ import type { Queryable } from '../storage/db.js';
 import type { Effects } from './effects.js';
 import { phaseOf } from './job-algorithm.js';
 import { jsonParam, type JobRow } from './job-rows.js';
+import { siteInput } from './site-input.js';
 
 /*
  * Applies an algorithm's HubDecision to a job inside the caller's transaction (DESIGN "A job, end
@@ -103,7 +104,9 @@ async function openStep(
   const now = deps.clock.now();
   const deadline = new Date(now.getTime() + stepDeadlineMs(deps.config, d));
   const step = { step: d.step, input: phaseInput(d, sites), round, deadline, now };
-  const tasks = sites.map((site) => sealedTask(job, alg, step, site));
+  const tasks = sites.map((site) =>
+    sealedTask(job, alg, { ...step, input: siteInput(step.input, d.step, site.name) }, site),
+  );
   await insertTasks(tx, job, step, tasks);
   fx.wakeTrusts.push(...sites.map((s) => s.id));
   await tx.query(

@@ -44,6 +44,13 @@ function answer(n: FakeNode, p: TaskPayload, memory: Map<string, SecureNodeMemor
     randomBytes: (k: number) => randomBytes(k),
   };
   if (parsePhaseStep(p.step) === null) return runLocalStep(summary, p.step, ctx);
+  if (parsePhaseStep(p.step)?.phase === 'masked') {
+    // The hub relays to each node only the share boxes sealed to it.
+    const boxes = (p.input as { shares: { to: string }[] }).shares;
+    if (boxes.length === 0 || boxes.some((b) => b.to !== n.name)) {
+      throw new Error(`${n.name} got share boxes that are not its own`);
+    }
+  }
   let input = p.input;
   let identityKeys = new Map<string, string>();
   if (parsePhaseStep(p.step)?.phase === 'shares') {
