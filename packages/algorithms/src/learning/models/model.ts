@@ -51,8 +51,9 @@ export interface Model {
    */
   loss(params: Float64Array, batch: Batch, labels: Labels, options?: LossOptions): number;
   /**
-   * The loss and its gradient with respect to the parameters (same layout). The gradient is
-   * written into `out` when given (it is overwritten), else into a new vector.
+   * The loss, its cross-entropy part alone (without L2), and its gradient with respect to the
+   * parameters (same layout). The gradient is written into `out` when given (it is
+   * overwritten), else into a new vector.
    * @throws RangeError as {@link Model.loss}, or when `out` has the wrong length.
    */
   lossAndGradient(
@@ -61,7 +62,7 @@ export interface Model {
     labels: Labels,
     options?: LossOptions,
     out?: Float64Array,
-  ): { loss: number; gradient: Float64Array };
+  ): { loss: number; crossEntropy: number; gradient: Float64Array };
   /** The gradient alone; see {@link Model.lossAndGradient}. */
   gradient(params: Float64Array, batch: Batch, labels: Labels, options?: LossOptions): Float64Array;
   /** Seeded training-time dropout masks for a batch of `rows` rows (none without dropout). */
@@ -140,7 +141,7 @@ function evaluate(
   labels: Labels,
   options: LossOptions,
   grad: Float64Array | null,
-): number {
+): { loss: number; crossEntropy: number } {
   checkInputs(arch, params, batch);
   checkLabels(arch, labels, batch.rows);
   const masks = options.dropoutMasks ?? [];
@@ -168,7 +169,8 @@ function evaluate(
     grad.fill(0);
     backward(arch, params, pass, masks, rows, dLogits, grad);
   }
-  return sum * scale + weightPenalty(arch, params, l2, grad);
+  const crossEntropy = sum * scale;
+  return { loss: crossEntropy + weightPenalty(arch, params, l2, grad), crossEntropy };
 }
 
 function backward(
@@ -237,15 +239,14 @@ export function createModel(spec: ModelSpec): Model {
     predictProba: (params, batch) =>
       headProbabilities(arch.head, outputs(batch, params, []), batch.rows, arch.classes),
     loss: (params, batch, labels, options = {}) =>
-      evaluate(arch, params, batch, labels, options, null),
+      evaluate(arch, params, batch, labels, options, null).loss,
     lossAndGradient(params, batch, labels, options = {}, out) {
       const gradient = out ?? new Float64Array(arch.parameterCount);
       if (gradient.length !== arch.parameterCount)
         throw new RangeError(
           `gradient buffer has ${gradient.length} entries, the model has ${arch.parameterCount}`,
         );
-      const loss = evaluate(arch, params, batch, labels, options, gradient);
-      return { loss, gradient };
+      return { ...evaluate(arch, params, batch, labels, options, gradient), gradient };
     },
     gradient(params, batch, labels, options = {}) {
       const gradient = new Float64Array(arch.parameterCount);
