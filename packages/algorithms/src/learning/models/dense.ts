@@ -37,7 +37,9 @@ export function denseForward(
 /**
  * Backward pass of {@link denseForward}: adds xᵀ·dz to the weight gradient and the column sums
  * of dz to the bias gradient (both inside `grad`, at the layer's offsets), and when `dx` is given
- * writes dx = dz·Wᵀ (rows × layer.inputs).
+ * writes dx = dz·Wᵀ (rows × layer.inputs). With `zeroInputsDiscardDx` the caller promises that
+ * dx is discarded wherever the input is 0 (after a ReLU: a zero output has zero derivative or was
+ * dropped), so those entries are written as 0 without the dot product, halving the work.
  */
 export function denseBackward(
   layer: DenseLayout,
@@ -47,6 +49,7 @@ export function denseBackward(
   dz: Float64Array,
   grad: Float64Array,
   dx: Float64Array | null,
+  zeroInputsDiscardDx: boolean,
 ): void {
   const { inputs, outputs, weightOffset, biasOffset } = layer;
   for (let r = 0; r < rows; r++) {
@@ -57,15 +60,26 @@ export function denseBackward(
     for (let i = 0; i < inputs; i++) {
       const wo = weightOffset + i * outputs;
       const xi = x[xo + i] as number;
-      if (xi !== 0) {
+      // One pass over row i of W serves both the weight gradient and dx.
+      if (dx === null) {
+        if (xi === 0) continue;
         for (let j = 0; j < outputs; j++)
           grad[wo + j] = (grad[wo + j] as number) + xi * (dz[zo + j] as number);
+        continue;
       }
-      if (dx !== null) {
-        let s = 0;
-        for (let j = 0; j < outputs; j++) s += (dz[zo + j] as number) * (params[wo + j] as number);
-        dx[xo + i] = s;
+      let s = 0;
+      if (xi === 0) {
+        if (!zeroInputsDiscardDx)
+          for (let j = 0; j < outputs; j++)
+            s += (dz[zo + j] as number) * (params[wo + j] as number);
+      } else {
+        for (let j = 0; j < outputs; j++) {
+          const d = dz[zo + j] as number;
+          grad[wo + j] = (grad[wo + j] as number) + xi * d;
+          s += d * (params[wo + j] as number);
+        }
       }
+      dx[xo + i] = s;
     }
   }
 }

@@ -187,7 +187,7 @@ function backward(
     const layer = arch.layers[l] as (typeof arch.layers)[number];
     const input = pass.inputs[l] as FloatArray;
     const dx = l === 0 ? null : new Float64Array(rows * layer.inputs);
-    denseBackward(layer, params, input, rows, dz, grad, dx);
+    denseBackward(layer, params, input, rows, dz, grad, dx, arch.activation === 'relu');
     if (dx === null) break;
     const n = dx.length;
     const mask = masks[l - 1];
