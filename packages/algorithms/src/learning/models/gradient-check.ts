@@ -11,8 +11,10 @@ export interface GradientCheckOptions {
   /** Step h; default 1e-4. */
   readonly step?: number;
   /**
-   * Floor of the relative error's denominator, so that components that are zero in both
-   * gradients compare by absolute error; default 1e-6.
+   * Floor of the relative error's denominator; default 1e-4. A dead ReLU unit's weights have an
+   * exact zero gradient while the difference quotient returns rounding noise of about 1e-12, so
+   * components smaller than the floor in both gradients are compared by absolute error (a
+   * relative error of 1e-6 then means an absolute one of 1e-10).
    */
   readonly floor?: number;
 }
@@ -41,7 +43,7 @@ export function checkGradient(
   if (analytic.length !== w.length)
     throw new RangeError(`gradient has ${analytic.length} entries for ${w.length} parameters`);
   const h = options.step ?? 1e-4;
-  const floor = options.floor ?? 1e-6;
+  const floor = options.floor ?? 1e-4;
   const numeric = new Float64Array(w.length);
   let maxRelativeError = 0;
   let worstIndex = -1;
