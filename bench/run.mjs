@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [--jobs 50] [--warmup 20] [--sites 3,10] [--rows 200] [--profile]
 //                      [--cpu-prof] [--database-url URL] [--keep]
-//                      [--only envelope|latency|glm|guard|secagg|secagg-flow]
+//                      [--only envelope|latency|glm|guard|secagg|secagg-flow|learning]
 //
 // --profile breaks each job's latency down from the hub's and nodes' audit timestamps and the
 //   hub's request log (lib/profile.mjs).
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchEnvelope } from './envelope.mjs';
 import { benchGlm } from './glm.mjs';
+import { benchLearning } from './learning.mjs';
 import { benchSecagg, secaggRows } from './secagg.mjs';
 import { benchSecaggFlow, secaggFlowReport } from './secagg-flow.mjs';
 import { cpuProfileReport, enableCpuProfiles } from './lib/cpu-prof.mjs';
@@ -125,6 +126,18 @@ async function glmSection() {
       `design build ${mrs(r.firstRoundRowsPerSecond)}) = ` +
       `${(r.steadyRowsPerSecond / GLM_TARGET_ROWS_PER_SECOND).toFixed(2)}× target → ${verdict(pass, true)}`,
   );
+}
+
+/** Local training throughput of an MLP of about 100k parameters (groundwork for issue 6). */
+async function learningSection() {
+  progress('local training: MLP 100 → 256 → 256 → 2, Adam, batches of 32, one thread');
+  const f = await benchLearning();
+  const line =
+    `local training, MLP 100 → 256 → 256 → 2 (${f.parameters} parameters), Adam, batch 32: ` +
+    `${Math.round(f.examplesPerSecond)} examples/s per CPU second, ` +
+    `${Math.round(f.wallExamplesPerSecond)} per wall second (${f.examples} examples)`;
+  process.stdout.write(`\n## Local training (bench/learning.mjs)\n\n${line}\n`);
+  summary.push(line);
 }
 
 /**
@@ -386,6 +399,7 @@ async function main() {
   if (opt.only === undefined || opt.only === 'envelope') envelopeSection();
   if (opt.only === undefined || opt.only === 'glm') await glmSection();
   if (opt.only === undefined || opt.only === 'guard') guardSection();
+  if (opt.only === undefined || opt.only === 'learning') await learningSection();
   if (opt.only === undefined || opt.only === 'secagg') secaggSection();
   if (opt.only === undefined || opt.only === 'secagg-flow') await secaggFlowSection();
   if (opt.only === undefined || opt.only === 'latency') {
