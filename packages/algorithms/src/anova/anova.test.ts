@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
+import { firstStepResults, jobResult } from '../../test/support/fixtures.js';
+import type { SiteResult } from '../framework.js';
 import { createRng } from '../numerics/random.js';
 import { getAlgorithm } from '../registry.js';
-import { runLocalStep } from '../run-local-step.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { anova } from './index.js';
 import type { AnovaParams, AnovaResult } from './schemas.js';
-import { seededRandomBytes } from '../simulate.js';
 
 interface Row {
   y: number | null;
@@ -23,31 +22,6 @@ const siteTable = (rows: readonly Row[]): Table =>
       LEVELS,
     ),
   });
-
-function ctx(table: Table, params: AnovaParams): LocalStepContext<AnovaParams> {
-  return {
-    table,
-    params,
-    input: null,
-    round: 0,
-    policy: { minCount: 10, allowMinMax: false },
-    randomBytes: seededRandomBytes(1),
-  };
-}
-
-function runSites(tables: Table[], params: AnovaParams): SiteResult[] {
-  return tables.map((table, i) => {
-    const out = runLocalStep(anova, 'groups', ctx(table, params));
-    return out.status === 'ok'
-      ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
-      : { trust: `site-${i}`, status: 'refused', code: out.code, reason: out.reason };
-  });
-}
-
-function done(d: HubDecision<null>): AnovaResult {
-  if (d.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(d)}`);
-  return d.result as AnovaResult;
-}
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 const params: AnovaParams = { variable: 'y', group: 'arm' };
@@ -69,9 +43,7 @@ describe('anova', () => {
       { y: null, arm: 'B' },
     ];
     const site2: Row[] = [...c.map((y) => ({ y, arm: 'C' })), { y: 3, arm: null }];
-    const r = done(
-      anova.aggregate(params, null, 'groups', runSites([rows, site2].map(siteTable), params)),
-    );
+    const r = jobResult(anova, params, [rows, site2].map(siteTable)) as AnovaResult;
     expect(r.n).toBe(37);
     expect(Object.keys(r.groups)).toEqual(['A', 'B', 'C']);
     expect(r.between.df).toBe(2);
@@ -91,7 +63,7 @@ describe('anova', () => {
     });
     const cuts = [0, 150, 2200, 2500, 4000];
     const tables = cuts.slice(1).map((end, i) => siteTable(rows.slice(cuts[i], end)));
-    const r = done(anova.aggregate(params, null, 'groups', runSites(tables, params)));
+    const r = jobResult(anova, params, tables) as AnovaResult;
     const kept = rows.filter((x) => x.y !== null);
     const grand = kept.reduce((s, x) => s + (x.y ?? 0), 0) / kept.length;
     let ssb = 0;
@@ -109,7 +81,8 @@ describe('anova', () => {
 
   it('refuses MIN_COUNT when a level has 1 to minCount − 1 values at a site', () => {
     const rows: Row[] = Array.from({ length: 40 }, (_, i) => ({ y: i, arm: i < 5 ? 'C' : 'A' }));
-    expect(runLocalStep(anova, 'groups', ctx(siteTable(rows), params))).toEqual({
+    expect(firstStepResults(anova, params, [siteTable(rows)])[0]).toEqual({
+      trust: 'site-1',
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'group C has fewer than 10 values',

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
+import { firstStepResults, jobResult } from '../../test/support/fixtures.js';
+import type { SiteResult } from '../framework.js';
 import { createRng } from '../numerics/random.js';
 import { getAlgorithm } from '../registry.js';
-import { runLocalStep } from '../run-local-step.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { correlation } from './index.js';
 import type { CorrelationParams, CorrelationResult } from './schemas.js';
-import { seededRandomBytes } from '../simulate.js';
+import { simulateJob } from '../simulate.js';
 
 type Row = [number | null, number | null, number | null];
 
@@ -17,31 +17,6 @@ const siteTable = (rows: readonly Row[]): Table =>
     y: numberColumn(rows.map((r) => r[1])),
     z: numberColumn(rows.map((r) => r[2])),
   });
-
-function ctx(table: Table, params: CorrelationParams): LocalStepContext<CorrelationParams> {
-  return {
-    table,
-    params,
-    input: null,
-    round: 0,
-    policy: { minCount: 10, allowMinMax: false },
-    randomBytes: seededRandomBytes(1),
-  };
-}
-
-function runSites(tables: Table[], params: CorrelationParams): SiteResult[] {
-  return tables.map((table, i) => {
-    const out = runLocalStep(correlation, 'comoments', ctx(table, params));
-    return out.status === 'ok'
-      ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
-      : { trust: `site-${i}`, status: 'refused', code: out.code, reason: out.reason };
-  });
-}
-
-function done(d: HubDecision<null>): CorrelationResult {
-  if (d.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(d)}`);
-  return d.result as CorrelationResult;
-}
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 const params: CorrelationParams = { variables: ['x', 'y', 'z'] };
@@ -58,9 +33,7 @@ describe('correlation', () => {
     const z = [1.0, 2.1, 2.9, 4.2, 5.1, 5.8, 7.2, 8.1, 8.8, 10.2, 11.1, 11.9];
     const rows: Row[] = x.map((v, i) => [v, y[i] ?? null, z[i] ?? null]);
     rows.push([1, null, 2], [null, 3, 4]);
-    const r = done(
-      correlation.aggregate(params, null, 'comoments', runSites([siteTable(rows)], params)),
-    );
+    const r = jobResult(correlation, params, [siteTable(rows)]) as CorrelationResult;
     expect(r.n).toBe(12);
     expect(r.variables).toEqual(['x', 'y', 'z']);
     const ref: [number, number, number, number][] = [
@@ -86,7 +59,7 @@ describe('correlation', () => {
     });
     const cuts = [0, 200, 1900, 2100, 3000];
     const tables = cuts.slice(1).map((end, i) => siteTable(rows.slice(cuts[i], end)));
-    const r = done(correlation.aggregate(params, null, 'comoments', runSites(tables, params)));
+    const r = jobResult(correlation, params, tables) as CorrelationResult;
     // Independent reference: direct two-pass Pearson over the concatenated complete cases.
     const cc = rows
       .filter((row) => row.every((v) => v !== null))
@@ -108,7 +81,8 @@ describe('correlation', () => {
 
   it('refuses MIN_COUNT with fewer complete cases than minCount, INVALID_PARAMS for a non-number', () => {
     const rows: Row[] = Array.from({ length: 30 }, (_, i) => [i, i < 21 ? null : i * i, 1 - i]);
-    expect(runLocalStep(correlation, 'comoments', ctx(siteTable(rows), params))).toEqual({
+    expect(firstStepResults(correlation, params, [siteTable(rows)])[0]).toEqual({
+      trust: 'site-1',
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'fewer than 10 complete cases',
@@ -118,7 +92,7 @@ describe('correlation', () => {
       g: categoricalColumn(Array.from({ length: 20 }, () => 'a')),
     });
     const p: CorrelationParams = { variables: ['x', 'g'] };
-    expect(runLocalStep(correlation, 'comoments', ctx(t, p))).toMatchObject({
+    expect(firstStepResults(correlation, p, [t])[0]).toMatchObject({
       status: 'refused',
       code: 'INVALID_PARAMS',
     });
@@ -146,9 +120,10 @@ describe('correlation', () => {
       code: 'INVALID_OUTPUT',
     });
     const rows: Row[] = Array.from({ length: 20 }, (_, i) => [i, 7, i * 2]);
-    expect(
-      correlation.aggregate(params, null, 'comoments', runSites([siteTable(rows)], params)),
-    ).toMatchObject({ code: 'DEGENERATE', reason: 'y has zero variance' });
+    expect(simulateJob(correlation, params, [siteTable(rows)]).decision).toMatchObject({
+      code: 'DEGENERATE',
+      reason: 'y has zero variance',
+    });
   });
 
   it('refuses params with one variable or duplicates', () => {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
+import { firstStepResults, jobResult } from '../../test/support/fixtures.js';
+import type { SiteResult } from '../framework.js';
 import { createRng } from '../numerics/random.js';
 import { getAlgorithm } from '../registry.js';
-import { runLocalStep } from '../run-local-step.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { crosstab, pearsonChiSquare, type CrosstabParams, type CrosstabResult } from './index.js';
-import { seededRandomBytes } from '../simulate.js';
 
 type Pair = [string | null, string | null];
 const params: CrosstabParams = { rows: 'sex', columns: 'party' };
@@ -24,28 +23,6 @@ const table = (pairs: readonly Pair[], rowLevels = SEX, colLevels = PARTY): Tabl
       colLevels,
     ),
   });
-
-function runSites(tables: Table[], minCount = 10): SiteResult[] {
-  return tables.map((t, i) => {
-    const ctx: LocalStepContext<CrosstabParams> = {
-      table: t,
-      params,
-      input: null,
-      round: 0,
-      policy: { minCount, allowMinMax: false },
-      randomBytes: seededRandomBytes(1),
-    };
-    const out = runLocalStep(crosstab, 'table', ctx);
-    return out.status === 'ok'
-      ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
-      : { trust: `site-${i}`, status: 'refused', code: out.code, reason: out.reason };
-  });
-}
-
-function done(d: HubDecision<null>): CrosstabResult {
-  if (d.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(d)}`);
-  return d.result as CrosstabResult;
-}
 
 /** Rows with the given cell counts, shuffled so sites get a mix. */
 function pairsFromCounts(counts: number[][], seed: number): Pair[] {
@@ -103,14 +80,8 @@ describe('crosstab', () => {
 
   it.each([1, 3, 5])('matches the textbook table and test over %i uneven sites', (parts) => {
     const pairs = pairsFromCounts(AGRESTI, parts);
-    const res = done(
-      crosstab.aggregate(
-        params,
-        null,
-        'table',
-        runSites(split(pairs, parts, 3 * parts).map((p) => table(p))),
-      ),
-    );
+    const sites = split(pairs, parts, 3 * parts).map((p) => table(p));
+    const res = jobResult(crosstab, params, sites) as CrosstabResult;
     expect(res).toMatchObject({ n: 2757, sites: parts, missing: 0, rows: SEX, columns: PARTY });
     expect(res.counts).toEqual(AGRESTI);
     expect(res.note).toBeUndefined();
@@ -148,7 +119,7 @@ describe('crosstab', () => {
     const complete = ref.flat().reduce((s, x) => s + x, 0);
     for (const parts of [1, 3, 5]) {
       const sites = split(pairs, parts, parts + 40).map((p) => table(p));
-      const res = done(crosstab.aggregate(params, null, 'table', runSites(sites)));
+      const res = jobResult(crosstab, params, sites) as CrosstabResult;
       expect(res.counts).toEqual(ref);
       expect(res.missing).toBe(6000 - complete);
       expect(rel(res.chiSquare?.statistic ?? 0, referenceStatistic(ref))).toBeLessThan(1e-12);
@@ -167,14 +138,8 @@ describe('crosstab', () => {
       ...Array<Pair>(40).fill(['other', 'dem']),
       ...Array<Pair>(40).fill(['male', 'ind']),
     ];
-    const res = done(
-      crosstab.aggregate(
-        params,
-        null,
-        'table',
-        runSites([table(a), table(b, ['male', 'other'], ['dem', 'ind'])]),
-      ),
-    );
+    const sites = [table(a), table(b, ['male', 'other'], ['dem', 'ind'])];
+    const res = jobResult(crosstab, params, sites) as CrosstabResult;
     expect(res.rows).toEqual(['female', 'male', 'other']);
     expect(res.counts).toEqual([
       [30, 30, 30],
@@ -189,37 +154,25 @@ describe('crosstab', () => {
       [50, 3, 40],
       [60, 20, 45],
     ];
-    const results = runSites([table(pairsFromCounts(counts, 2))]);
+    const sites = [table(pairsFromCounts(counts, 2))];
+    const results = firstStepResults(crosstab, params, sites);
     // Primary: 3; secondary: the smallest released non-zero cell, 20.
     expect((results[0]?.output as { counts: unknown }).counts).toEqual([
       [50, null, 40],
       [60, null, 45],
     ]);
-    const res = done(crosstab.aggregate(params, null, 'table', results));
+    const res = jobResult(crosstab, params, sites) as CrosstabResult;
     expect(res.chiSquare).toBeNull();
     expect(res.note).toMatch(/suppressed/);
     expect(JSON.stringify(results)).not.toMatch(/\b3\b|\b20\b/);
   });
 
   it('returns chiSquare null with a note when the table has one non-empty column', () => {
-    const res = done(
-      crosstab.aggregate(
-        params,
-        null,
-        'table',
-        runSites([
-          table(
-            pairsFromCounts(
-              [
-                [30, 0, 0],
-                [20, 0, 0],
-              ],
-              3,
-            ),
-          ),
-        ]),
-      ),
-    );
+    const counts = [
+      [30, 0, 0],
+      [20, 0, 0],
+    ];
+    const res = jobResult(crosstab, params, [table(pairsFromCounts(counts, 3))]) as CrosstabResult;
     expect(res.chiSquare).toBeNull();
     expect(res.note).toMatch(/at least 2 non-empty/);
   });
@@ -229,7 +182,7 @@ describe('crosstab', () => {
       ...Array<Pair>(6).fill(['male', 'dem']),
       ...Array<Pair>(20).fill(['male', null]),
     ];
-    expect(runSites([table(pairs)])[0]).toMatchObject({
+    expect(firstStepResults(crosstab, params, [table(pairs)])[0]).toMatchObject({
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'fewer than 10 rows have both sex and party',
@@ -241,20 +194,15 @@ describe('crosstab', () => {
       sex: categoricalColumn(Array<string>(20).fill('male'), SEX),
       flag: numberColumn(Array.from({ length: 20 }, (_, i) => (i < 10 ? 0 : 1))),
     });
-    const out = runLocalStep(crosstab, 'table', {
-      table: coded,
-      params: { rows: 'sex', columns: 'flag' },
-      input: null,
-      round: 0,
-      policy: { minCount: 10, allowMinMax: false },
-      randomBytes: seededRandomBytes(1),
-    });
+    const [out] = firstStepResults(crosstab, { rows: 'sex', columns: 'flag' }, [coded]);
     expect(out).toMatchObject({ status: 'ok', output: { columnLevels: ['0', '1'] } });
     const t = makeTable({
       sex: categoricalColumn(Array<string>(20).fill('male'), SEX),
       party: numberColumn(Array.from({ length: 20 }, (_, i) => i + 0.5)),
     });
-    expect(() => runSites([t])).toThrow(/neither categorical nor an integer code/);
+    const [thrown] = firstStepResults(crosstab, params, [t]);
+    expect(thrown).toMatchObject({ status: 'failed', code: 'STEP_FAILED' });
+    expect(thrown?.reason).toMatch(/neither categorical nor an integer code/);
     const bad: SiteResult = {
       trust: 'a',
       status: 'ok',

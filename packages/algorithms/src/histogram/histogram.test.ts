@@ -1,37 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
+import { firstStepResults, jobResult } from '../../test/support/fixtures.js';
+import type { SiteResult } from '../framework.js';
 import { createRng } from '../numerics/random.js';
 import { getAlgorithm } from '../registry.js';
-import { runLocalStep } from '../run-local-step.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { binIndex, histogram, histogramEdges, type HistogramParams } from './index.js';
 import type { HistogramResult } from './schemas.js';
-import { seededRandomBytes } from '../simulate.js';
 
 const table = (xs: readonly (number | null)[]): Table => makeTable({ x: numberColumn(xs) });
-
-function runSites(tables: Table[], params: HistogramParams, minCount = 10): SiteResult[] {
-  return tables.map((t, i) => {
-    const ctx: LocalStepContext<HistogramParams> = {
-      table: t,
-      params,
-      input: null,
-      round: 0,
-      policy: { minCount, allowMinMax: false },
-      randomBytes: seededRandomBytes(1),
-    };
-    const out = runLocalStep(histogram, 'counts', ctx);
-    return out.status === 'ok'
-      ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
-      : { trust: `site-${i}`, status: 'refused', code: out.code, reason: out.reason };
-  });
-}
-
-function done(d: HubDecision<null>): HistogramResult {
-  if (d.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(d)}`);
-  return d.result as HistogramResult;
-}
 
 /** Independent reference: a linear scan over the concatenated values (no binary search). */
 function reference(xs: readonly (number | null)[], edges: readonly number[]) {
@@ -87,14 +64,9 @@ describe('histogram', () => {
       { variable: 'x', bins: 12, range: [20, 80] as [number, number] },
       { variable: 'x', edges: [0, 30, 45, 50, 55, 70, 200] },
     ] satisfies HistogramParams[]) {
-      const res = done(
-        histogram.aggregate(
-          params,
-          null,
-          'counts',
-          runSites(split(xs, parts, parts).map(table), params, 1),
-        ),
-      );
+      const sites = split(xs, parts, parts).map(table);
+      const policy = { minCount: 1, allowMinMax: false };
+      const res = jobResult(histogram, params, sites, policy) as HistogramResult;
       const ref = reference(xs, histogramEdges(params));
       // Exact integer pooling: tolerance 0.
       expect(res).toEqual({
@@ -120,7 +92,8 @@ describe('histogram', () => {
     ];
     const site1 = [0.5, 1.5, 2.5, 3.5].flatMap((x) => Array<number>(20).fill(x));
     const params: HistogramParams = { variable: 'x', edges: [0, 1, 2, 3, 4] };
-    const results = runSites([table(site0), table(site1)], params);
+    const sites = [table(site0), table(site1)];
+    const results = firstStepResults(histogram, params, sites);
     // Primary: bin 1 (3 < 10); secondary: the smallest released non-zero cell, bin 2 (25).
     expect(results[0]?.output).toEqual({
       rows: 98,
@@ -129,7 +102,7 @@ describe('histogram', () => {
       below: 0,
       above: 0,
     });
-    const res = done(histogram.aggregate(params, null, 'counts', results));
+    const res = jobResult(histogram, params, sites) as HistogramResult;
     expect(res.counts).toEqual([50, null, null, 60]);
     expect(res.suppressed).toEqual([1, 2]);
     expect(res.n).toBe(178);
@@ -138,16 +111,16 @@ describe('histogram', () => {
   it('suppresses a small below/above cell like any other', () => {
     const xs = [-5, -5, ...Array<number>(40).fill(1), ...Array<number>(20).fill(3)];
     const params: HistogramParams = { variable: 'x', edges: [0, 2, 4] };
-    const res = done(histogram.aggregate(params, null, 'counts', runSites([table(xs)], params)));
+    const res = jobResult(histogram, params, [table(xs)]) as HistogramResult;
     expect(res).toMatchObject({ below: null, above: 0, counts: [40, null], suppressed: [1] });
   });
 
   it('refuses MIN_COUNT when fewer than minCount values are non-missing', () => {
     const xs = [...Array<number>(5).fill(1), ...Array<null>(20).fill(null)];
     const params: HistogramParams = { variable: 'x', bins: 2, range: [0, 2] };
-    const [r] = runSites([table(xs)], params);
+    const [r] = firstStepResults(histogram, params, [table(xs)]);
     expect(r).toEqual({
-      trust: 'site-0',
+      trust: 'site-1',
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'variable x has fewer than 10 non-missing values',
@@ -169,7 +142,9 @@ describe('histogram', () => {
       code: 'INVALID_OUTPUT',
     });
     const cat = makeTable({ x: categoricalColumn(Array<string>(20).fill('a'), ['a']) });
-    expect(() => runSites([cat], params)).toThrow(/not numeric/);
+    const [thrown] = firstStepResults(histogram, params, [cat]);
+    expect(thrown).toMatchObject({ status: 'failed', code: 'STEP_FAILED' });
+    expect(thrown?.reason).toMatch(/not numeric/);
   });
 });
 

@@ -1,45 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { HubDecision, SiteResult } from '../framework.js';
+import { jobResult } from '../../test/support/fixtures.js';
 import { createRng } from '../numerics/random.js';
 import { getAlgorithm } from '../registry.js';
 import { runLocalStep } from '../run-local-step.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
-import { linearRegression, type LinearRegressionState } from './index.js';
+import { linearRegression } from './index.js';
 import { linearRegressionParamsSchema, type LinearRegressionResult } from './schemas.js';
-import { seededRandomBytes } from '../simulate.js';
-
-type Decision = HubDecision<LinearRegressionState>;
-
-/** Drives the job like the hub does: every step to every site, outputs through JSON. */
-function runJob(tables: Table[], raw: unknown, minCount = 10): Decision {
-  const params = linearRegressionParamsSchema.parse(raw);
-  let decision: Decision = linearRegression.start(params);
-  for (let round = 0; decision.kind === 'step'; round++) {
-    const { step, input, state } = decision;
-    const results: SiteResult[] = tables.map((table, i) => {
-      const ctx = {
-        table,
-        params,
-        input,
-        round,
-        policy: { minCount, allowMinMax: false },
-        randomBytes: seededRandomBytes(1),
-      };
-      const out = runLocalStep(linearRegression, step, ctx);
-      return out.status === 'ok'
-        ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
-        : { trust: `site-${i}`, status: 'refused', code: out.code, reason: out.reason };
-    });
-    decision = linearRegression.aggregate(params, state, step, results);
-  }
-  return decision;
-}
-
-function done(d: Decision): LinearRegressionResult {
-  if (d.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(d)}`);
-  return d.result as LinearRegressionResult;
-}
+import { seededRandomBytes, simulateJob } from '../simulate.js';
 
 interface Row {
   y: number | null;
@@ -175,7 +143,8 @@ describe('linear-regression', () => {
       [5, 3],
     ] as const) {
       // n equal to the pooled count also shows that no site refused (every cell ≥ minCount).
-      const res = done(runJob(split(rows, k, seed).map(siteTable), PARAMS));
+      const tables = split(rows, k, seed).map(siteTable);
+      const res = jobResult(linearRegression, PARAMS, tables) as LinearRegressionResult;
       expect(res.n).toBe(y.length);
       expect(res.df).toBe(ref.df);
       expect(Object.keys(res.coefficients)).toEqual(NAMES);
@@ -194,13 +163,9 @@ describe('linear-regression', () => {
 
   it('fits without an intercept (uncentred R², as R) against the QR reference', () => {
     const rows = makeRows(400, 5);
-    const res = done(
-      runJob(split(rows, 3, 9).map(siteTable), {
-        outcome: 'y',
-        covariates: ['age', 'bmi'],
-        intercept: false,
-      }),
-    );
+    const noIntercept = { outcome: 'y', covariates: ['age', 'bmi'], intercept: false };
+    const tables = split(rows, 3, 9).map(siteTable);
+    const res = jobResult(linearRegression, noIntercept, tables) as LinearRegressionResult;
     const cc = rows.filter((r) => r.y !== null && r.age !== null);
     const y = cc.map((r) => r.y ?? NaN);
     const ref = reference(
@@ -234,9 +199,11 @@ describe('linear-regression', () => {
         dist: numberColumn(dist.slice(lo, hi)),
         speed: numberColumn(speed.slice(lo, hi)),
       });
-    const res = done(
-      runJob([table(0, 20), table(20, 50)], { outcome: 'dist', covariates: ['speed'] }),
-    );
+    const cars = { outcome: 'dist', covariates: ['speed'] };
+    const res = jobResult(linearRegression, cars, [
+      table(0, 20),
+      table(20, 50),
+    ]) as LinearRegressionResult;
     const b0 = res.coefficients['(Intercept)'];
     const b1 = res.coefficients.speed;
     // Tolerances are half a unit in the last printed digit.
@@ -258,9 +225,9 @@ describe('linear-regression', () => {
 
   it('refuses MIN_COUNT when complete cases are fewer than minCount', () => {
     const rows = makeRows(60, 3).map((r, i) => (i < 52 ? { ...r, y: null } : r));
-    const d = runJob([siteTable(rows)], PARAMS, 10);
+    const d = simulateJob(linearRegression, PARAMS, [siteTable(rows)]).decision;
     expect(d).toMatchObject({ kind: 'failed', code: 'NO_SITES' });
-    expect(d.kind === 'failed' && d.reason).toMatch(/site-0: MIN_COUNT \(fewer than 10 complete/);
+    expect(d.kind === 'failed' && d.reason).toMatch(/site-1: MIN_COUNT \(fewer than 10 complete/);
   });
 
   it('refuses PARAMETER_LIMIT when parameters exceed 0.33 × complete cases', () => {
@@ -309,7 +276,7 @@ describe('linear-regression', () => {
 
   it('refuses MIN_COUNT for a small level or a small cell of two categories', () => {
     const rows = makeRows(200, 8).map((r, i) => (i < 4 ? { ...r, region: 'east' } : r));
-    const d = runJob([siteTable(rows)], PARAMS);
+    const d = simulateJob(linearRegression, PARAMS, [siteTable(rows)]).decision;
     expect(d.kind === 'failed' && d.reason).toMatch(/MIN_COUNT \(a level of region/);
     // Every level is large, but only 3 complete cases are both M and west.
     const cell = makeRows(300, 9).map((r) =>
@@ -321,7 +288,7 @@ describe('linear-regression', () => {
       Object.assign(cell[i] as Row, { sex: 'M', region: 'west', y: 1, age: 1 });
     (cell[0] as Row).y = 1;
     (cell[0] as Row).age = 1;
-    const d2 = runJob([siteTable(cell)], PARAMS);
+    const d2 = simulateJob(linearRegression, PARAMS, [siteTable(cell)]).decision;
     expect(d2.kind === 'failed' && d2.reason).toMatch(/MIN_COUNT \(a category or pair/);
   });
 
@@ -334,7 +301,9 @@ describe('linear-regression', () => {
       ...t.columns,
       age2: numberColumn(Array.from(age.values, (v) => 2 * v)),
     });
-    const d = runJob([table], { outcome: 'y', covariates: ['age', 'age2'] });
+    const d = simulateJob(linearRegression, { outcome: 'y', covariates: ['age', 'age2'] }, [
+      table,
+    ]).decision;
     expect(d).toMatchObject({ kind: 'failed', code: 'SINGULAR_DESIGN' });
   });
 
@@ -342,7 +311,7 @@ describe('linear-regression', () => {
     const a = siteTable(makeRows(80, 1));
     const b = siteTable(makeRows(80, 2));
     const bAsNumber = makeTable({ ...b.columns, sex: numberColumn(new Array(80).fill(1)) });
-    const d = runJob([a, bAsNumber], PARAMS);
+    const d = simulateJob(linearRegression, PARAMS, [a, bAsNumber]).decision;
     expect(d).toMatchObject({ kind: 'failed', code: 'VARIABLE_KIND_MISMATCH' });
   });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
+import { firstStepResults, jobResult } from '../../test/support/fixtures.js';
+import type { SiteResult } from '../framework.js';
 import { evaluateCohort, filterTable } from '../cohort-eval.js';
 import { createRng } from '../numerics/random.js';
 import { getAlgorithm } from '../registry.js';
-import { checkVariables, runLocalStep } from '../run-local-step.js';
+import { checkVariables } from '../run-local-step.js';
 import { categoricalColumn, makeTable, numberColumn, tableVariables } from '../table-info.js';
 import type { Table } from '../table.js';
 import { summary } from './index.js';
@@ -16,7 +17,7 @@ import {
   type SummaryParams,
   type SummaryResult,
 } from './schemas.js';
-import { seededRandomBytes } from '../simulate.js';
+import { simulateJob } from '../simulate.js';
 
 interface Row {
   age: number | null;
@@ -44,41 +45,12 @@ function makeSiteTable(rows: readonly Row[], levels?: string[]): Table {
   });
 }
 
-function makeCtx(
-  table: Table,
-  params: SummaryParams,
-  minCount = 10,
-): LocalStepContext<SummaryParams> {
-  return {
-    table,
-    params,
-    input: null,
-    round: 0,
-    policy: { minCount, allowMinMax: false },
-    randomBytes: seededRandomBytes(1),
-  };
-}
-
-function runSites(tables: Table[], params: SummaryParams, minCount = 10): SiteResult[] {
-  return tables.map((table, i) => {
-    const out = runLocalStep(summary, 'stats', makeCtx(table, params, minCount));
-    return out.status === 'ok'
-      ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
-      : { trust: `site-${i}`, status: 'refused', code: out.code, reason: out.reason };
-  });
-}
-
 /** Straightforward two-pass reference over the concatenated rows. */
 function reference(xs: readonly (number | null)[]) {
   const v = xs.filter((x): x is number => x !== null);
   const mean = v.reduce((s, x) => s + x, 0) / v.length;
   const sd = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1));
   return { count: v.length, missing: xs.length - v.length, mean, sd };
-}
-
-function doneResult(decision: HubDecision<unknown>): SummaryResult {
-  if (decision.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(decision)}`);
-  return decision.result as SummaryResult;
 }
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
@@ -93,8 +65,7 @@ describe('summary', () => {
     const rows = makeRows(5000, 11);
     const cuts = [0, 37, 1237, 1290, 4100, 5000];
     const tables = cuts.slice(1).map((end, i) => makeSiteTable(rows.slice(cuts[i], end)));
-    const decision = summary.aggregate(params, null, 'stats', runSites(tables, params));
-    const result = doneResult(decision);
+    const result = jobResult(summary, params, tables) as SummaryResult;
     expect(result.n).toBe(5000);
     expect(result.sites).toBe(5);
     for (const name of ['age', 'sbp'] as const) {
@@ -119,22 +90,22 @@ describe('summary', () => {
   it('refuses a site whose cohort is below minCount, and reports it, while others pool', () => {
     const rows = makeRows(200, 3);
     const tables = [makeSiteTable(rows.slice(0, 9)), makeSiteTable(rows.slice(9))];
-    const results = runSites(tables, params);
-    expect(results[0]).toEqual({
-      trust: 'site-0',
+    const { rounds, decision } = simulateJob(summary, params, tables);
+    expect(rounds[0]?.[0]).toEqual({
+      trust: 'site-1',
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'cohort has fewer than 10 rows',
     });
-    const decision = summary.aggregate(params, null, 'stats', results);
     expect(decision.kind === 'done' && decision.result).toMatchObject({ n: 191, sites: 1 });
   });
 
   it('refuses a site whose cohort filter leaves fewer than minCount rows', () => {
     const table = makeSiteTable(makeRows(300, 4).map((r, i) => ({ ...r, age: i < 6 ? 90 : 40 })));
     const mask = evaluateCohort(table, { variable: 'age', op: '>=', value: 85 });
-    const out = runLocalStep(summary, 'stats', makeCtx(filterTable(table, mask), params));
+    const [out] = firstStepResults(summary, params, [filterTable(table, mask)]);
     expect(out).toEqual({
+      trust: 'site-1',
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'cohort has fewer than 10 rows',
@@ -143,8 +114,9 @@ describe('summary', () => {
 
   it('refuses the whole site output when one variable has fewer than minCount values', () => {
     const rows = makeRows(30, 5).map((r, i) => ({ ...r, age: i < 22 ? null : 50 }));
-    const out = runLocalStep(summary, 'stats', makeCtx(makeSiteTable(rows), params));
+    const [out] = firstStepResults(summary, params, [makeSiteTable(rows)]);
     expect(out).toEqual({
+      trust: 'site-1',
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'variable age has fewer than 10 non-missing values',
@@ -157,14 +129,14 @@ describe('summary', () => {
       makeSiteTable(rows.slice(0, 150), ['F', 'M', 'X']),
       makeSiteTable(rows.slice(150), ['F', 'M', 'X']),
     ];
-    const results = runSites(tables, params);
+    const results = firstStepResults(summary, params, tables);
     const site0 = summaryLocalOutputSchema.parse(results[0]?.output);
     const sex0 = site0.variables.sex as CategoricalStats;
     expect(Object.keys(sex0.levels)).not.toContain('X');
     expect(sex0.suppressed).toContain('X');
     expect(JSON.stringify(site0)).not.toMatch(/"X":/);
-    const decision = summary.aggregate(params, null, 'stats', results);
-    const sex = doneResult(decision).variables.sex as CategoricalSummary;
+    const sex = (jobResult(summary, params, tables) as SummaryResult).variables
+      .sex as CategoricalSummary;
     expect(sex.count).toBe(400);
     expect(sex.suppressed).toContain('X');
     expect(Object.keys(sex.levels)).not.toContain('X');
@@ -173,7 +145,7 @@ describe('summary', () => {
   it('fails with NO_SITES naming each site when none released', () => {
     const rows = makeRows(20, 1);
     const results: SiteResult[] = [
-      ...runSites([makeSiteTable(rows.slice(0, 5))], params),
+      ...firstStepResults(summary, params, [makeSiteTable(rows.slice(0, 5))]),
       {
         trust: 'site-b',
         status: 'failed',
@@ -185,7 +157,7 @@ describe('summary', () => {
       kind: 'failed',
       code: 'NO_SITES',
       reason:
-        'site-0: MIN_COUNT (cohort has fewer than 10 rows); site-b: TIMEOUT (the local step ran out of time)',
+        'site-1: MIN_COUNT (cohort has fewer than 10 rows); site-b: TIMEOUT (the local step ran out of time)',
     });
   });
 
@@ -199,13 +171,11 @@ describe('summary', () => {
 
   it('never releases min or max, and reports sd null for a single value', () => {
     const rows = makeRows(50, 2);
-    const out = runLocalStep(summary, 'stats', makeCtx(makeSiteTable(rows), params));
+    const out = firstStepResults(summary, params, [makeSiteTable(rows)]);
     expect(JSON.stringify(out)).not.toMatch(/min|max/i);
     const one = makeTable({ x: numberColumn([4]) });
     const p: SummaryParams = { variables: ['x'] };
-    const res = runSites([one], p, 1);
-    const d = summary.aggregate(p, null, 'stats', res);
-    expect(d.kind === 'done' && d.result).toEqual({
+    expect(jobResult(summary, p, [one], { minCount: 1, allowMinMax: false })).toEqual({
       n: 1,
       sites: 1,
       variables: { x: { count: 1, missing: 0, mean: 4, sd: null } },

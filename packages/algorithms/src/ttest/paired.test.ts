@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
+import { firstStepResults, jobResult } from '../../test/support/fixtures.js';
+import type { SiteResult } from '../framework.js';
 import { createRng } from '../numerics/random.js';
-import { runLocalStep } from '../run-local-step.js';
 import { makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { ttest } from './index.js';
 import type { TtestPairedResult, TtestParams } from './schemas.js';
-import { seededRandomBytes } from '../simulate.js';
 
 type Pair = [number | null, number | null];
 
@@ -15,31 +14,6 @@ const siteTable = (rows: readonly Pair[]): Table =>
     pre: numberColumn(rows.map((r) => r[0])),
     post: numberColumn(rows.map((r) => r[1])),
   });
-
-function ctx(table: Table, params: TtestParams): LocalStepContext<TtestParams> {
-  return {
-    table,
-    params,
-    input: null,
-    round: 0,
-    policy: { minCount: 10, allowMinMax: false },
-    randomBytes: seededRandomBytes(1),
-  };
-}
-
-function runSites(tables: Table[], params: TtestParams): SiteResult[] {
-  return tables.map((table, i) => {
-    const out = runLocalStep(ttest, 'groups', ctx(table, params));
-    return out.status === 'ok'
-      ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
-      : { trust: `site-${i}`, status: 'refused', code: out.code, reason: out.reason };
-  });
-}
-
-function done(d: HubDecision<null>): TtestPairedResult {
-  if (d.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(d)}`);
-  return d.result as TtestPairedResult;
-}
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 const params: TtestParams = { paired: true, variable: 'pre', variable2: 'post' };
@@ -59,7 +33,7 @@ describe('ttest paired', () => {
     const b = [4.2, 4.8, 5.0, 3.9, 4.4, 5.2, 4.6, 4.1, 4.9, 5.3, 4.0, 4.5];
     const rows: Pair[] = a.map((x, i) => [x, b[i] ?? null]);
     rows.push([3, null], [null, 4]);
-    const r = done(ttest.aggregate(params, null, 'groups', runSites([siteTable(rows)], params)));
+    const r = jobResult(ttest, params, [siteTable(rows)]) as TtestPairedResult;
     expect(r.n).toBe(12);
     expect(r.df).toBe(11);
     expect(rel(r.statistic, 4.530573152356945)).toBeLessThan(1e-9);
@@ -76,7 +50,7 @@ describe('ttest paired', () => {
     });
     const cuts = [0, 90, 1300, 2000];
     const tables = cuts.slice(1).map((end, i) => siteTable(rows.slice(cuts[i], end)));
-    const r = done(ttest.aggregate(params, null, 'groups', runSites(tables, params)));
+    const r = jobResult(ttest, params, tables) as TtestPairedResult;
     const d = rows
       .filter((p) => p[0] !== null && p[1] !== null)
       .map((p) => (p[0] ?? 0) - (p[1] ?? 0));
@@ -90,7 +64,8 @@ describe('ttest paired', () => {
 
   it('refuses MIN_COUNT with fewer complete pairs than minCount; fails on a two-sample output', () => {
     const rows: Pair[] = Array.from({ length: 30 }, (_, i) => [i, i < 21 ? null : i + 1]);
-    expect(runLocalStep(ttest, 'groups', ctx(siteTable(rows), params))).toEqual({
+    expect(firstStepResults(ttest, params, [siteTable(rows)])[0]).toEqual({
+      trust: 'site-1',
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'fewer than 10 complete pairs',

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { HubDecision, LocalStepContext, SiteResult } from '../framework.js';
+import { firstStepResults, jobResult } from '../../test/support/fixtures.js';
+import type { SiteResult } from '../framework.js';
 import { createRng } from '../numerics/random.js';
 import { getAlgorithm } from '../registry.js';
-import { runLocalStep } from '../run-local-step.js';
 import { categoricalColumn, makeTable, numberColumn } from '../table-info.js';
 import type { Table } from '../table.js';
 import { ttest } from './index.js';
 import type { TtestParams, TtestResult } from './schemas.js';
-import { seededRandomBytes } from '../simulate.js';
+import { simulateJob } from '../simulate.js';
 
 interface Row {
   y: number | null;
@@ -22,31 +22,6 @@ function siteTable(rows: readonly Row[], levels = ['A', 'B']): Table {
       levels,
     ),
   });
-}
-
-function ctx(table: Table, params: TtestParams, minCount = 10): LocalStepContext<TtestParams> {
-  return {
-    table,
-    params,
-    input: null,
-    round: 0,
-    policy: { minCount, allowMinMax: false },
-    randomBytes: seededRandomBytes(1),
-  };
-}
-
-function runSites(tables: Table[], params: TtestParams, minCount = 10): SiteResult[] {
-  return tables.map((table, i) => {
-    const out = runLocalStep(ttest, 'groups', ctx(table, params, minCount));
-    return out.status === 'ok'
-      ? { trust: `site-${i}`, status: 'ok', output: JSON.parse(JSON.stringify(out.output)) }
-      : { trust: `site-${i}`, status: 'refused', code: out.code, reason: out.reason };
-  });
-}
-
-function done(d: HubDecision<null>): TtestResult {
-  if (d.kind !== 'done') throw new Error(`expected done, got ${JSON.stringify(d)}`);
-  return d.result as TtestResult;
 }
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
@@ -67,7 +42,7 @@ describe('ttest', () => {
       { y: null, arm: 'A' },
       { y: 9, arm: null },
     ];
-    const r = done(ttest.aggregate(params, null, 'groups', runSites([siteTable(rows)], params)));
+    const r = jobResult(ttest, params, [siteTable(rows)]) as TtestResult;
     expect(r.n).toBe(27);
     expect(r.groups.A?.count).toBe(12);
     expect(r.groups.B?.count).toBe(15);
@@ -97,7 +72,7 @@ describe('ttest', () => {
     });
     const cuts = [0, 120, 1500, 1700, 3000];
     const tables = cuts.slice(1).map((end, i) => siteTable(rows.slice(cuts[i], end)));
-    const r = done(ttest.aggregate(params, null, 'groups', runSites(tables, params)));
+    const r = jobResult(ttest, params, tables) as TtestResult;
     // Independent reference: plain two-pass formulas over all rows.
     const stat = (arm: string) => {
       const v = rows.filter((x) => x.arm === arm && x.y !== null).map((x) => x.y ?? 0);
@@ -126,14 +101,14 @@ describe('ttest', () => {
       ...Array.from({ length: 30 }, () => ({ y: rng.normal(), arm: 'A' })),
       ...Array.from({ length: 9 }, () => ({ y: rng.normal(), arm: 'B' })),
     ];
-    const results = runSites([siteTable(small), siteTable(big)], params);
-    expect(results[0]).toEqual({
-      trust: 'site-0',
+    const { rounds, decision } = simulateJob(ttest, params, [siteTable(small), siteTable(big)]);
+    expect(rounds[0]?.[0]).toEqual({
+      trust: 'site-1',
       status: 'refused',
       code: 'MIN_COUNT',
       reason: 'group B has fewer than 10 values',
     });
-    expect(done(ttest.aggregate(params, null, 'groups', results)).n).toBe(60);
+    expect(decision.kind === 'done' && decision.result).toMatchObject({ n: 60 });
   });
 
   it('uses the named levels, and refuses a group with other than two levels unnamed', () => {
@@ -143,15 +118,15 @@ describe('ttest', () => {
       arm: ['A', 'B', 'C'][i % 3] ?? 'A',
     }));
     const t = siteTable(rows, ['A', 'B', 'C']);
-    expect(runLocalStep(ttest, 'groups', ctx(t, params))).toMatchObject({
+    expect(firstStepResults(ttest, params, [t])[0]).toMatchObject({
       status: 'refused',
       code: 'INVALID_PARAMS',
     });
     const p: TtestParams = { ...params, levels: ['C', 'A'] };
-    const r = done(ttest.aggregate(p, null, 'groups', runSites([t], p)));
+    const r = jobResult(ttest, p, [t]) as TtestResult;
     expect(Object.keys(r.groups)).toEqual(['C', 'A']);
     expect(r.difference).toBeGreaterThan(0);
-    expect(JSON.stringify(runLocalStep(ttest, 'groups', ctx(t, p)))).not.toMatch(/min|max/i);
+    expect(JSON.stringify(firstStepResults(ttest, p, [t]))).not.toMatch(/min|max/i);
   });
 
   it('fails NO_SITES, INVALID_OUTPUT and LEVEL_MISMATCH at the hub', () => {

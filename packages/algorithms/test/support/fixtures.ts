@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import type { Algorithm, DisclosurePolicy } from '../../src/framework.js';
+import type { Algorithm, DisclosurePolicy, SiteResult } from '../../src/framework.js';
 import { createRng } from '../../src/numerics/random.js';
 import { simulateJob } from '../../src/simulate.js';
 import { makeTable } from '../../src/table-info.js';
@@ -184,6 +184,20 @@ export function jobResult(
   const { decision } = simulateJob(alg, params, tables, policy ? { policy } : {});
   if (decision.kind !== 'done') throw new Error(`${decision.code}: ${decision.reason}`);
   return decision.result;
+}
+
+/**
+ * The site results of the first step of `alg` run by simulateJob over `tables` (one a site, named
+ * site-1, site-2, …) under `policy`, as the hub's aggregate saw them: a refusal as `refused`, a
+ * local step that throws as `failed` with code STEP_FAILED.
+ */
+export function firstStepResults(
+  alg: Algorithm,
+  params: unknown,
+  tables: readonly Table[],
+  policy?: DisclosurePolicy,
+): readonly SiteResult[] {
+  return simulateJob(alg, params, tables, policy ? { policy } : {}).rounds[0] ?? [];
 }
 
 /**
