@@ -15,6 +15,7 @@ const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   'kaplan-meier': { time: 'days', event: 'event', interval: 30, until: 360 },
   pca: { variables: ['age', 'bmi'] },
   kmeans: { variables: ['age', 'bmi'], k: 2 },
+  train: { outcome: 'diabetes', features: ['age', 'bmi'], model: { type: 'logistic' } },
 };
 
 const STRICTER = {

@@ -33,6 +33,30 @@ export interface LocalStepContext<P> {
    * only randomness a local step may use.
    */
   readonly randomBytes: (n: number) => Uint8Array;
+  /**
+   * Imaging datasets only (issue 7): pixel access to the series that are the rows of `table`,
+   * keyed by their `series_uid` value. Absent for tabular datasets.
+   */
+  readonly images?: SeriesImages;
+}
+
+/**
+ * Read-only pixel access at a node, for the series of an imaging dataset. Values are modality
+ * values (stored values through Rescale Slope/Intercept). Synchronous: local steps are pure
+ * functions run in the node's step worker, which reads the store.
+ */
+export interface SeriesImages {
+  /**
+   * Counts of the modality values of every instance of the series in `bins` equal bins over
+   * [min, max); values below or above fall in the first or last bin. null when the series' pixel
+   * data cannot be decoded here (e.g. a compressed transfer syntax) or the series is unknown.
+   */
+  histogram(seriesUid: string, min: number, max: number, bins: number): Float64Array | null;
+  /**
+   * The middle instance's first frame, downsampled by area averaging to size × size (row-major),
+   * in modality values. null as for `histogram`.
+   */
+  thumbnail(seriesUid: string, size: number): Float32Array | null;
 }
 
 /** What a node releases for a step, or why it releases nothing. */
@@ -68,9 +92,29 @@ export type HubDecision<S> =
       readonly minSites?: number;
       /** How long the hub waits for the step's results (default: the job's deadline). */
       readonly deadlineMs?: number;
+      /**
+       * Only these sites (trust names, a subset of the job's sites) get the step, e.g. the
+       * clients sampled for a training round; default: every site of the job.
+       */
+      readonly sites?: readonly string[];
+      /** JSON shown to clients while the job runs (e.g. rounds done and their metrics); stored on the job. */
+      readonly progress?: unknown;
+      /** JSON the hub stores with the job under each name (e.g. the global model after a round). */
+      readonly artifacts?: readonly JobArtifact[];
     }
-  | { readonly kind: 'done'; readonly result: unknown }
+  | {
+      readonly kind: 'done';
+      readonly result: unknown;
+      readonly artifacts?: readonly JobArtifact[];
+    }
   | { readonly kind: 'failed'; readonly code: string; readonly reason: string };
+
+/** A named JSON document the hub keeps with a job, readable by the project's members. */
+export interface JobArtifact {
+  /** Unique within the job; [a-z0-9-]+ segments joined by '/', e.g. 'model/round-3', 'model/best'. */
+  readonly name: string;
+  readonly body: unknown;
+}
 
 export interface Algorithm<P = unknown, S = unknown> {
   readonly name: string;

@@ -105,3 +105,8 @@ export {
 export * from './secure/node-phases.js';
 export { parsePhaseStep, phaseStep } from './secure/wire.js';
 export { simulateSecureJob } from './secure/simulate-secure.js';
+
+// Federated learning (issue 6).
+export * from './learning/train/index.js';
+
+// Imaging (issue 7).

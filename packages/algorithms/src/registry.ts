@@ -10,6 +10,7 @@ import { kaplanMeier } from './kaplan-meier/index.js';
 import { logisticRegression, poissonRegression } from './glm/index.js';
 import { pca } from './pca/index.js';
 import { kmeans } from './kmeans/index.js';
+import { train } from './learning/train/index.js';
 
 /*
  * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
@@ -28,6 +29,7 @@ const BUILT_INS: readonly Algorithm[] = Object.freeze([
   kaplanMeier,
   pca,
   kmeans,
+  train as Algorithm,
 ]);
 
 /** Every built-in algorithm, in a stable order. */

@@ -2,7 +2,7 @@
  * `train` (issue 6, DESIGN "Public contract"): federated training of a logistic, softmax or MLP
  * classifier with a server strategy, federated standardisation and federated evaluation on the
  * sites' seeded validation splits. Steps: 'prepare' once, 'round' once per round, 'evaluate' once.
- * Not registered yet: registration, the hub's model store, the SumForm of the updates, resuming,
+ * Registered. Still to come: the hub's model store, the SumForm of the updates, resuming,
  * `model predict` and the progress bar come with the rest of issue 6.
  */
 import type { Algorithm, HubDecision } from '../../framework.js';
