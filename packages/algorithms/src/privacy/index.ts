@@ -20,15 +20,26 @@ export {
 } from './privatize.js';
 export { type Fraction, type RandomBytes } from './random-source.js';
 export {
+  accountantIncrement,
+  accountantKey,
+  composedGaussianEpsilon,
+  gaussianRdp,
+  rdpToEpsilon,
+  type RdpConversion,
+  type RdpEpsilon,
+} from './rdp.js';
+export {
   DP_MECHANISMS,
   PRIVACY_REPORT_KEY,
   dpReleaseSchema,
   dpSpecSchema,
   privacyReportSchema,
+  rdpAccountantSchema,
   type DpMechanism,
   type DpRelease,
   type DpSpec,
   type PrivacyReport,
+  type RdpAccountant,
 } from './schemas.js';
 export {
   checkBounds,

@@ -47,6 +47,21 @@ export const dpReleaseSchema = z
 export type DpRelease = z.infer<typeof dpReleaseSchema>;
 
 /**
+ * How a node composes a release with the earlier ones of the same job (rdp.ts): repeated
+ * Gaussian releases of noise SD `sigma` times their L2 sensitivity, accounted in Rényi DP at a
+ * fixed `delta`. A report that carries it is charged by the node's own count of such releases in
+ * the job (accountantIncrement), not by what the step or the hub says.
+ */
+export const rdpAccountantSchema = z
+  .object({
+    method: z.literal('rdp-gaussian'),
+    sigma: z.number().gt(0).max(1e6),
+    delta: z.number().gt(0).lt(1),
+  })
+  .strict();
+export type RdpAccountant = z.infer<typeof rdpAccountantSchema>;
+
+/**
  * The `privacy` field of a site's output when it holds noisy values: the total ε and δ of its
  * releases (basic composition: they add up) and each release. The node spends `epsilon` and
  * `delta` from the project's budget before the output leaves; the hub reports them in the result.
@@ -56,6 +71,8 @@ export const privacyReportSchema = z
     epsilon: z.number().gt(0),
     delta: z.number().min(0).lt(1),
     releases: z.array(dpReleaseSchema).min(1),
+    /** Present when the releases compose within the job by an accountant (DP-FedAvg). */
+    accountant: rdpAccountantSchema.optional(),
   })
   .strict();
 export type PrivacyReport = z.infer<typeof privacyReportSchema>;
