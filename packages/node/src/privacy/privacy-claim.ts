@@ -1,4 +1,4 @@
-import { PRIVACY_REPORT_KEY } from '@tessera/algorithms';
+import { PRIVACY_REPORT_KEY, rdpAccountantSchema, type RdpAccountant } from '@tessera/algorithms';
 import { z } from 'zod';
 import type { ExecOutcome } from '../exec/executor.js';
 
@@ -12,13 +12,18 @@ import type { ExecOutcome } from '../exec/executor.js';
 export const privacyClaimSchema = z.looseObject({
   epsilon: z.number().gt(0).max(1000),
   delta: z.number().min(0).lt(1),
+  /** A release that composes within its job by this accountant (DP-FedAvg; rdp.ts). */
+  accountant: rdpAccountantSchema.optional(),
 });
 export type PrivacyClaim = Pick<z.infer<typeof privacyClaimSchema>, 'epsilon' | 'delta'>;
 
 /** The claim of an ok outcome: none (no noise), the amounts, or why the report is unusable. */
 export function privacyClaimOf(
   outcome: ExecOutcome,
-): { kind: 'none' } | { kind: 'claim'; claim: PrivacyClaim } | { kind: 'invalid'; reason: string } {
+):
+  | { kind: 'none' }
+  | { kind: 'claim'; claim: PrivacyClaim; accountant?: RdpAccountant }
+  | { kind: 'invalid'; reason: string } {
   if (outcome.status !== 'ok') return { kind: 'none' };
   const out = outcome.output;
   if (typeof out !== 'object' || out === null || !Object.hasOwn(out, PRIVACY_REPORT_KEY))
@@ -29,5 +34,7 @@ export function privacyClaimOf(
       kind: 'invalid',
       reason: "the step's privacy report is invalid, so it was not released",
     };
-  return { kind: 'claim', claim: { epsilon: parsed.data.epsilon, delta: parsed.data.delta } };
+  const claim = { epsilon: parsed.data.epsilon, delta: parsed.data.delta };
+  const { accountant } = parsed.data;
+  return accountant === undefined ? { kind: 'claim', claim } : { kind: 'claim', claim, accountant };
 }

@@ -18,6 +18,10 @@ const spendSchema = z
     at: isoDateSchema,
     /** Whether its `privacy.spent` audit entry is written (set right after). */
     audited: z.boolean(),
+    /** The job of a release composed by an accountant (see Composition). */
+    job: idSchema.optional(),
+    /** The accountant's key (accountantKey): only releases of the same key compose. */
+    accountant: z.string().min(1).max(200).optional(),
   })
   .strict();
 
@@ -52,22 +56,41 @@ export type SpendVerdict =
       readonly ok: true;
       /** True when this task had spent already (a redelivered or resumed task spends once). */
       readonly repeated: boolean;
+      /** What this task spent (for a composed release, the increment the ledger charged). */
+      readonly spent: { epsilon: number; delta: number };
       readonly remaining: { epsilon: number; delta: number };
     }
   | { readonly ok: false; readonly code: 'PRIVACY_BUDGET'; readonly reason: string };
+
+/**
+ * A release that composes with the earlier ones of its job by an accountant (DP-FedAvg, issue 6):
+ * the ledger counts this job's earlier spends under the same key itself and charges
+ * `charge(count)`, so what a round costs follows the node's own record, never a round number the
+ * hub sent.
+ */
+export interface Composition {
+  readonly job: string;
+  readonly key: string;
+  /** The (ε, δ) of the release after `prior` earlier ones of the job under this key. */
+  charge(prior: number): PrivacyClaim;
+}
 
 /** The node's privacy ledger: budgets from policy.json, spends in privacy-ledger.json. */
 export interface PrivacyLedger {
   /**
    * Spends a noisy release's ε and δ from its project's budget, under the node's state lock,
    * durably, and audits it as `privacy.spent`; idempotent per task id. Refuses when the project
-   * has no budget or when the spend would take ε or δ past it (basic composition).
+   * has no budget or when the spend would take ε or δ past it (basic composition). With a
+   * `composition`, the amount is what it charges after this job's earlier releases under its key
+   * (`amount` is ignored); the job as a whole then composes with other releases by basic
+   * composition.
    */
   spend(
     project: { id: string; name: string },
     amount: PrivacyClaim,
     taskId: string,
     traceId?: string,
+    composition?: Composition,
   ): Promise<SpendVerdict>;
   /** Every approved project's budget and what is left. */
   balances(): Promise<PrivacyBalance[]>;
@@ -106,13 +129,23 @@ export function createPrivacyLedger(
   }
 
   return {
-    async spend(project, amount, taskId, traceId) {
+    async spend(project, asked, taskId, traceId, composition) {
+      let amount = asked;
       const decided = await withLock(paths.lock, async () => {
         const budget = findApproval((await loadPolicy(paths)).approvals, project)?.budget ?? null;
         const ledger = await loadLedger(file);
         let entry = ledger.projects.find((p) => p.projectId === project.id);
         const prior = entry?.spends.find((s) => s.taskId === taskId);
-        if (prior !== undefined) return { verdict: repeated(entry, budget), audit: !prior.audited };
+        if (prior !== undefined) {
+          amount = { epsilon: prior.epsilon, delta: prior.delta };
+          return { verdict: repeated(entry, budget, amount), audit: !prior.audited };
+        }
+        if (composition !== undefined) {
+          const earlier = (entry?.spends ?? []).filter(
+            (s) => s.job === composition.job && s.accountant === composition.key,
+          ).length;
+          amount = composition.charge(earlier);
+        }
         if (budget === null)
           return {
             verdict: refuse(
@@ -136,10 +169,24 @@ export function createPrivacyLedger(
           ledger.projects.push(entry);
         }
         entry.spent = next;
-        entry.spends.push({ taskId, ...amount, at: now().toISOString(), audited: false });
+        entry.spends.push({
+          taskId,
+          epsilon: amount.epsilon,
+          delta: amount.delta,
+          at: now().toISOString(),
+          audited: false,
+          ...(composition === undefined
+            ? {}
+            : { job: composition.job, accountant: composition.key }),
+        });
         await writeJsonAtomic(file, ledger);
         return {
-          verdict: { ok: true as const, repeated: false, remaining: remainingOf(budget, next) },
+          verdict: {
+            ok: true as const,
+            repeated: false,
+            spent: amount,
+            remaining: remainingOf(budget, next),
+          },
           audit: true,
         };
       });
@@ -157,6 +204,9 @@ export function createPrivacyLedger(
             epsilon: amount.epsilon,
             delta: amount.delta,
             remaining: decided.verdict.remaining,
+            ...(composition === undefined
+              ? {}
+              : { job: composition.job, accountant: composition.key }),
           },
           ...(traceId === undefined ? {} : { traceId }),
         });
@@ -187,11 +237,16 @@ export function createPrivacyLedger(
   };
 }
 
-function repeated(entry: ProjectLedger | undefined, budget: PrivacyBudget | null): SpendVerdict {
+function repeated(
+  entry: ProjectLedger | undefined,
+  budget: PrivacyBudget | null,
+  amount: PrivacyClaim,
+): SpendVerdict {
   const spent = entry?.spent ?? { epsilon: 0, delta: 0 };
   return {
     ok: true,
     repeated: true,
+    spent: amount,
     remaining: budget === null ? { epsilon: 0, delta: 0 } : remainingOf(budget, spent),
   };
 }

@@ -1,4 +1,4 @@
-import { getAlgorithm } from '@tessera/algorithms';
+import { composedGaussianEpsilon, getAlgorithm } from '@tessera/algorithms';
 import {
   openJson,
   resultPayloadSchema,
@@ -73,10 +73,11 @@ function startRunner() {
   return makeCollectingRunner({ paths, me, executor });
 }
 
-function task(forProject = project) {
+function task(forProject = project, jobId?: string) {
   const p = makeTaskPayload({
     project: forProject,
     algorithm: { name: 'summary', version: getAlgorithm('summary')?.version ?? 'missing' },
+    ...(jobId === undefined ? {} : { jobId }),
   });
   return makeTask(hub, me.keys.public, p, headerFor(p, TRUST));
 }
@@ -159,7 +160,12 @@ describe('the node spends the privacy budget before a noisy release', () => {
 });
 
 describe('spendBeforeRelease', () => {
-  const p = { taskId: '1b7c2a1e-5f7a-4c36-a1b1-1f0d6c0d2e55', project, traceId: 'a'.repeat(32) };
+  const p = {
+    taskId: '1b7c2a1e-5f7a-4c36-a1b1-1f0d6c0d2e55',
+    jobId: '5e2b1c0d-3a4f-4b6e-9c8d-7f6e5d4c3b2a',
+    project,
+    traceId: 'a'.repeat(32),
+  };
 
   it('fails a step whose privacy report is malformed, without spending', async () => {
     let calls = 0;
@@ -169,6 +175,7 @@ describe('spendBeforeRelease', () => {
         return Promise.resolve({
           ok: true as const,
           repeated: false,
+          spent: { epsilon: 0.5, delta: 0 },
           remaining: { epsilon: 1, delta: 0 },
         });
       },
@@ -193,5 +200,121 @@ describe('spendBeforeRelease', () => {
       code: 'PRIVACY_BUDGET',
       reason: 'used up',
     });
+  });
+});
+
+/*
+ * DP-FedAvg (issue 6): each round's noisy update names the RDP accountant of the job's repeated
+ * Gaussian releases. The node charges the k-th release of a job ε(k) − ε(k−1) (and δ with the
+ * first) from its OWN count of the job's releases, so after k rounds the job has spent exactly
+ * the accountant's (ε(k), δ), whatever the step or the hub claimed.
+ */
+describe('the node charges DP-FedAvg rounds by the accountant', () => {
+  const sigma = 1.5;
+  const delta = 1e-6;
+  const accountant = { method: 'rdp-gaussian', sigma, delta } as const;
+  const epsilonAfter = (k: number): number => composedGaussianEpsilon(k, sigma, delta).epsilon;
+  /** A round's output as the step writes it: one release at its own ε(1), δ, and the accountant. */
+  const round = (claimed: number): ExecOutcome => ({
+    status: 'ok',
+    output: {
+      update: [0.1, -0.2],
+      privacy: {
+        epsilon: claimed,
+        delta,
+        releases: [
+          {
+            mechanism: 'gaussian',
+            epsilon: claimed,
+            delta,
+            noiseScale: 3,
+            resolution: 2 ** -20,
+            statistic: 'update',
+          },
+        ],
+        accountant,
+      },
+    },
+  });
+  const jobA = '3f1e2d3c-4b5a-4697-8876-5a4b3c2d1e0f';
+  const jobB = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
+
+  beforeEach(async () => {
+    await approveProject({
+      dir,
+      project: 'diabetes',
+      datasets: ['cohort'],
+      budget: { epsilon: 2.2 * epsilonAfter(3), delta: 1e-5 },
+    });
+  });
+
+  it('charges increments that sum to ε(k) over k rounds, δ once, and reports what it charged', async () => {
+    const { runner, sent } = startRunner();
+    // The step claims far less than the increments: the node's own count decides.
+    next = round(1e-9);
+    for (let k = 0; k < 3; k++) await runner.handle(task(project, jobA));
+    const released = sent.map(opened);
+    const reports = released.map((r) => {
+      if (r.status !== 'ok') throw new Error(`round refused: ${JSON.stringify(r)}`);
+      return (r.output as { privacy: { epsilon: number; delta: number } }).privacy;
+    });
+    const { entries } = await readAudit(paths.audit);
+    const spends = entries
+      .filter((e) => e.action === 'privacy.spent')
+      .map((e) => e.details as { epsilon: number; delta: number; job: string });
+    expect(spends.map((s) => s.job)).toEqual([jobA, jobA, jobA]);
+    let total = 0;
+    spends.forEach((s, i) => {
+      const k = i + 1;
+      expect(s.epsilon).toBeCloseTo(epsilonAfter(k) - epsilonAfter(k - 1), 12);
+      expect(s.delta).toBe(k === 1 ? delta : 0);
+      expect(reports[i]).toMatchObject({ epsilon: s.epsilon, delta: s.delta });
+      total += s.epsilon;
+      // The ledger's total after k rounds is the accountant's ε after k releases (rtol 1e-12).
+      expect(Math.abs(total - epsilonAfter(k))).toBeLessThan(1e-12 * epsilonAfter(k));
+    });
+  });
+
+  it('counts per job: another job starts again at ε(1); a redelivered round is charged once', async () => {
+    const { runner, sent } = startRunner();
+    next = round(1);
+    const first = task(project, jobA);
+    await runner.handle(first);
+    await runner.handle({ ...first, header: { ...first.header, attempt: 2 } });
+    await runner.handle(task(project, jobA));
+    await runner.handle(task(project, jobB));
+    expect(sent.map((s) => opened(s).status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    const { entries } = await readAudit(paths.audit);
+    const charged = entries
+      .filter((e) => e.action === 'privacy.spent')
+      .map((e) => (e.details as { epsilon: number }).epsilon);
+    expect(charged).toHaveLength(3);
+    expect(charged[0]).toBeCloseTo(epsilonAfter(1), 12);
+    expect(charged[1]).toBeCloseTo(epsilonAfter(2) - epsilonAfter(1), 12);
+    expect(charged[2]).toBeCloseTo(epsilonAfter(1), 12);
+  });
+
+  it('refuses with PRIVACY_BUDGET the round that would take the job past the budget', async () => {
+    const { runner, sent } = startRunner();
+    next = round(1);
+    // Budget 2.2·ε(3): job A spends ε(3) in three rounds; job B's m-th round is released while
+    // ε(3) + ε(m) stays within the budget, and refused from then on.
+    for (let k = 0; k < 3; k++) await runner.handle(task(project, jobA));
+    const statuses: string[] = [];
+    for (let k = 0; k < 6; k++) {
+      await runner.handle(task(project, jobB));
+      statuses.push(opened(sent.at(-1)).status);
+    }
+    const allowed = [1, 2, 3, 4, 5, 6].filter(
+      (m) => epsilonAfter(3) + epsilonAfter(m) <= 2.2 * epsilonAfter(3),
+    ).length;
+    expect(allowed).toBeGreaterThan(0);
+    expect(allowed).toBeLessThan(6);
+    expect(statuses).toEqual([
+      ...new Array<string>(allowed).fill('ok'),
+      ...new Array<string>(6 - allowed).fill('refused'),
+    ]);
+    const last = opened(sent.at(-1));
+    expect(last).toMatchObject({ status: 'refused', code: 'PRIVACY_BUDGET' });
   });
 });
