@@ -30,7 +30,7 @@ function siteJson(s: SiteOutcome): Record<string, unknown> {
 /** A job's result for humans: a table per algorithm, indented JSON for anything else. */
 export function formatResult(job: JobView): string {
   if (job.result === null || job.result === undefined) return '';
-  return formatAlgorithmResult(job.algorithm, job.result, job.params);
+  return formatAlgorithmResult(job.algorithm, job.result, job.params, job.id);
 }
 
 /** The per-site table: trust, status, code, reason. */

@@ -38,6 +38,23 @@ describe('waitForJob', () => {
     ]);
   });
 
+  it('hands every view to onJob, before the line it causes', async () => {
+    const running = makeJob({ status: 'running', result: null, round: 2 });
+    const seen: string[] = [];
+    await waitForJob(scriptedHub([running, running, makeJob()], []), 'x', {
+      timeoutMs: 60_000,
+      onJob: (j) => seen.push(`view ${j.status}`),
+      onProgress: (l) => seen.push(`line ${l.split(';')[0] ?? ''}`),
+    });
+    expect(seen).toEqual([
+      'view running',
+      'line job running, round 2',
+      'view running',
+      'view succeeded',
+      'line job succeeded',
+    ]);
+  });
+
   it('gives up with TIMEOUT naming the job when it does not finish in time', async () => {
     let t = 0;
     const running = makeJob({ status: 'running', result: null });

@@ -11,6 +11,8 @@ export interface WaitOptions {
   readonly timeoutMs: number;
   /** Called with a line whenever the job's status, round or a site's state changes. */
   readonly onProgress?: (line: string) => void;
+  /** Called with every view of the job the hub returns, before `onProgress` (e.g. for a bar). */
+  readonly onJob?: (job: JobView) => void;
   readonly now?: () => number;
 }
 
@@ -30,6 +32,7 @@ export async function waitForJob(api: HubApi, id: string, o: WaitOptions): Promi
   const now = o.now ?? Date.now;
   const deadline = now() + o.timeoutMs;
   let job = await api.getJob(id, 0);
+  o.onJob?.(job);
   let last = describeProgress(job);
   o.onProgress?.(last);
   while (!isFinished(job)) {
@@ -41,6 +44,7 @@ export async function waitForJob(api: HubApi, id: string, o: WaitOptions): Promi
       );
     }
     job = await api.getJob(id, Math.min(left, 25_000));
+    o.onJob?.(job);
     const line = describeProgress(job);
     if (line !== last) o.onProgress?.(line);
     last = line;

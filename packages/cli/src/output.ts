@@ -5,6 +5,10 @@
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Whether stderr is a terminal, so progress may redraw one line (default: not). */
+  readonly errTty?: boolean;
+  /** The terminal's width when stderr is one. */
+  readonly errColumns?: () => number | undefined;
 }
 
 /** The real terminal. */
@@ -12,6 +16,8 @@ export function processIo(): Io {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    errTty: process.stderr.isTTY,
+    errColumns: () => process.stderr.columns,
   };
 }
 

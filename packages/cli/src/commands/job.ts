@@ -11,7 +11,8 @@ import { withSession, type CliContext } from '../context.js';
 import { formatJob, jobJson } from '../job-format.js';
 import { submitAndWait, waitForJob } from '../job-runner.js';
 import { intText, jsonFlag, listText, optionsOf } from '../options.js';
-import { printJson, progress, type Io } from '../output.js';
+import { printJson, type Io } from '../output.js';
+import { createProgressReporter, type ProgressReporter } from '../progress/reporter.js';
 
 const runOptions = z.object({
   project: z.string().min(1),
@@ -21,6 +22,7 @@ const runOptions = z.object({
   params: z.string(),
   secureAggregation: z.boolean().default(false),
   timeout: intText(1, 86_400).default(600),
+  quiet: z.boolean().default(false),
   json: jsonFlag,
 });
 export type JobRunOptions = z.infer<typeof runOptions>;
@@ -69,9 +71,6 @@ export function reportJob(io: Io, job: JobView, json: boolean): void {
 /** Registers `tessera job run|show`. */
 export function registerJobCommands(program: Command, ctx: CliContext): void {
   const job = program.command('job').description('run federated jobs');
-  const onProgress = (line: string): void => {
-    progress(ctx.io, `… ${line}`);
-  };
 
   job
     .command('run')
@@ -83,12 +82,16 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--params <json>', 'algorithm parameters, e.g. {"variables":["age"]}')
     .option('--secure-aggregation', 'ask for secure aggregation')
     .option('--timeout <seconds>', 'give up waiting after this long (default 600)')
+    .option('--quiet', 'no progress on stderr')
     .option('--json', 'print {id, status, result, sites} as JSON')
     .action(async (_o: unknown, cmd: Command) => {
       const o = optionsOf(cmd, runOptions);
       const req = buildJobRequest(o);
-      const done = await withSession(ctx, (api) =>
-        submitAndWait(api, req, { timeoutMs: o.timeout * 1000, onProgress }),
+      const reporter = createProgressReporter(ctx.io, { quiet: o.quiet });
+      const done = await withReporter(reporter, () =>
+        withSession(ctx, (api) =>
+          submitAndWait(api, req, { timeoutMs: o.timeout * 1000, ...callbacks(reporter) }),
+        ),
       );
       reportJob(ctx.io, done, o.json);
     });
@@ -98,6 +101,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .description('shows a job; with --wait, waits for it to finish')
     .option('--wait', 'wait until the job has finished')
     .option('--timeout <seconds>', 'with --wait: give up after this long (default 600)')
+    .option('--quiet', 'with --wait: no progress on stderr')
     .option('--json', 'print as JSON')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const o = optionsOf(
@@ -105,12 +109,42 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
         z.object({
           wait: z.boolean().default(false),
           timeout: intText(1, 86_400).default(600),
+          quiet: z.boolean().default(false),
           json: jsonFlag,
         }),
       );
-      const found = await withSession(ctx, (api) =>
-        o.wait ? waitForJob(api, id, { timeoutMs: o.timeout * 1000, onProgress }) : api.getJob(id),
+      const reporter = createProgressReporter(ctx.io, { quiet: o.quiet });
+      const found = await withReporter(reporter, () =>
+        withSession(ctx, (api) =>
+          o.wait
+            ? waitForJob(api, id, { timeoutMs: o.timeout * 1000, ...callbacks(reporter) })
+            : api.getJob(id),
+        ),
       );
       reportJob(ctx.io, found, o.json);
     });
+}
+
+/** The wait callbacks that feed a progress reporter. */
+function callbacks(r: ProgressReporter): {
+  onProgress: (line: string) => void;
+  onJob: (job: JobView) => void;
+} {
+  return {
+    onProgress: (line) => {
+      r.status(line);
+    },
+    onJob: (job) => {
+      r.job(job);
+    },
+  };
+}
+
+/** Runs `fn`, then ends the reporter's live line (also when `fn` throws). */
+async function withReporter<T>(r: ProgressReporter, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    r.end();
+  }
 }

@@ -4,8 +4,9 @@ import { formatCrosstab, formatHistogram, formatSummary } from './descriptive.js
 import { formatKmeans, formatPca, formatRegression } from './models.js';
 import { formatKaplanMeier } from './survival.js';
 import { formatAnova, formatCorrelation, formatTtest } from './tests.js';
+import { formatTrain } from './train.js';
 
-type Formatter = (result: unknown, params: unknown) => string | null;
+type Formatter = (result: unknown, params: unknown, jobId?: string) => string | null;
 
 const FORMATTERS: Readonly<Record<string, Formatter>> = {
   summary: formatSummary,
@@ -20,17 +21,27 @@ const FORMATTERS: Readonly<Record<string, Formatter>> = {
   'kaplan-meier': formatKaplanMeier,
   pca: formatPca,
   kmeans: formatKmeans,
+  train: formatTrain,
 };
+
+/** Formatters that print how the result was protected themselves. */
+const OWN_PROTECTION = new Set(['train']);
 
 /**
  * A job's result for humans: a table (or a small plot) for every built-in algorithm; indented
  * JSON for an algorithm without a formatter or a result of a shape the formatter does not know.
+ * `jobId`, when given, lets a formatter print follow-up commands (e.g. `model export`).
  */
-export function formatAlgorithmResult(algorithm: string, result: unknown, params: unknown): string {
+export function formatAlgorithmResult(
+  algorithm: string,
+  result: unknown,
+  params: unknown,
+  jobId?: string,
+): string {
   const f = Object.hasOwn(FORMATTERS, algorithm) ? FORMATTERS[algorithm] : undefined;
-  const text = f === undefined ? null : f(result, params);
+  const text = f === undefined ? null : f(result, params, jobId);
   if (text === null) return `${JSON.stringify(result, null, 2)}\n`;
-  return text + protectionLines(result);
+  return OWN_PROTECTION.has(algorithm) ? text : text + protectionLines(result);
 }
 
 /** How the result was protected, when it was: secure aggregation, differential privacy. */

@@ -1,0 +1,75 @@
+import type { JobView } from '@tessera/protocol';
+import type { Io } from '../output.js';
+import { finishedRoundLine, fitLine, readRoundsProgress, roundsLine } from './rounds.js';
+
+/**
+ * Shows a job's progress on stderr while the CLI waits for it (stdout stays the result's alone,
+ * DESIGN "Public contract"). A job that reports `{kind: 'rounds'}` progress gets a live bar on a
+ * terminal (one line, redrawn) and one line per finished round otherwise; any other job gets a
+ * line whenever its status, round or a site's state changes.
+ */
+export interface ProgressReporter {
+  /** A status line (e.g. "job … submitted", "job running, round 2; site-a ok"). */
+  status(line: string): void;
+  /** Every job view seen, in order; call before {@link status} for the same view. */
+  job(view: JobView): void;
+  /** Ends the live line, if one is drawn. */
+  end(): void;
+}
+
+export interface ReporterOptions {
+  /** Print nothing (`--quiet`). */
+  readonly quiet: boolean;
+}
+
+const CLEAR_LINE = '\r\x1b[K';
+
+/** Makes the reporter for `io` (a terminal when `io.errTty`). */
+export function createProgressReporter(io: Io, o: ReporterOptions): ProgressReporter {
+  if (o.quiet) return { status: () => undefined, job: () => undefined, end: () => undefined };
+  const tty = io.errTty === true;
+  let rounds = false;
+  let finished = false;
+  let drawn: string | null = null;
+  let printedRound = 0;
+
+  const draw = (line: string): void => {
+    const fitted = fitLine(line, io.errColumns?.());
+    if (fitted === drawn) return;
+    io.err(`${CLEAR_LINE}${fitted}`);
+    drawn = fitted;
+  };
+  const println = (line: string): void => {
+    if (drawn !== null) io.err(`${CLEAR_LINE}${line}\n${drawn}`);
+    else io.err(`${line}\n`);
+  };
+  const end = (): void => {
+    if (drawn !== null) io.err('\n');
+    drawn = null;
+  };
+
+  return {
+    status(line) {
+      // While rounds run, the per-site lines change every round: the bar says it better.
+      if (rounds && !finished) return;
+      if (finished) end();
+      println(`… ${line}`);
+    },
+    job(view) {
+      finished = view.status === 'succeeded' || view.status === 'failed';
+      const p = readRoundsProgress((view as { progress?: unknown }).progress);
+      if (p === null) return;
+      rounds = true;
+      if (tty) {
+        draw(roundsLine(p));
+        return;
+      }
+      for (const m of p.metrics) {
+        if (m.round <= printedRound) continue;
+        println(finishedRoundLine(m, p.total));
+        printedRound = m.round;
+      }
+    },
+    end,
+  };
+}
