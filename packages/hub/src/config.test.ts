@@ -27,6 +27,7 @@ describe('hub configuration', () => {
       const c = loadHubConfig(dir, {});
       expect(c.settings.leaseMs).toBe(60_000);
       expect(c.settings.stepDeadlineMs).toBe(600_000);
+      expect(c.settings.maxArtifactBytes).toBe(32 * 1024 * 1024);
       expect(c.tlsCertPath).toBe(join(dir, 'tls/cert.pem'));
       expect(c.tlsKeyPath).toBe('/abs/key.pem');
       expect(c.logLevel).toBe('info');

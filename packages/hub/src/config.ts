@@ -52,6 +52,16 @@ export const hubSettingsSchema = z.object({
    * majority of the sites that advertised keys (3 of 5). Raised to that minimum when lower.
    */
   secureThreshold: z.number().int().min(0).max(255).default(0),
+  /**
+   * Largest job artifact (issue 6: e.g. a model after a round), as UTF-8 JSON. A decision with a
+   * larger one fails its job with ARTIFACT_TOO_LARGE rather than storing part of a training run.
+   */
+  maxArtifactBytes: z
+    .number()
+    .int()
+    .min(1_024)
+    .max(256 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
 });
 export type HubSettings = z.infer<typeof hubSettingsSchema>;
 

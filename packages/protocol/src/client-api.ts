@@ -134,14 +134,69 @@ export const jobViewSchema = z.object({
   /** Why the job failed, when it did. */
   error: z.object({ code: z.string(), reason: z.string() }).nullable(),
   sites: z.array(siteOutcomeSchema),
+  /** Steps opened so far (a secure sum counts four); a new step is a new round. */
   round: z.number().int(),
+  /**
+   * What the algorithm reports while the job runs (e.g. `train`: rounds done and their metrics),
+   * as of its last decision; null until it reports any. Kept after the job ends.
+   */
+  progress: z.unknown().nullable(),
   createdAt: isoDateSchema,
   finishedAt: isoDateSchema.nullable(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 
-/** GET /api/v1/jobs/:id?wait=MS holds the request until the job finishes or MS pass. */
+/**
+ * GET /api/v1/jobs/:id?wait=MS holds the request until the job finishes or MS pass. With
+ * `&sinceRound=R` it also answers as soon as the job's round is no longer R (its next step opened,
+ * with that decision's progress), so a client shows every step without polling in a loop.
+ */
 export const MAX_JOB_WAIT_MS = 30_000;
+
+/** Query of GET /api/v1/jobs/:id (see {@link MAX_JOB_WAIT_MS}). */
+export const jobWaitQuerySchema = z
+  .object({
+    wait: z.coerce.number().int().min(0).optional(),
+    sinceRound: z.coerce.number().int().min(0).optional(),
+  })
+  .strict();
+export type JobWaitQuery = z.infer<typeof jobWaitQuerySchema>;
+
+// ---- job artifacts ------------------------------------------------------------------------------------
+
+/**
+ * The name of a job artifact (issue 6): `[a-z0-9-]+` segments joined by '/', e.g. 'model/round-3',
+ * 'model/best', 'model/final'. Unique within a job.
+ */
+export const artifactNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^[a-z0-9-]+(\/[a-z0-9-]+)*$/,
+    "lower-case letters, digits and '-' in segments joined by '/'",
+  );
+
+/** One entry of GET /api/v1/jobs/:id/artifacts (names and sizes, no bodies), sorted by name. */
+export const artifactSummarySchema = z.object({
+  name: artifactNameSchema,
+  /** Size of the body as UTF-8 JSON, as the hub stored it. */
+  bytes: z.number().int().min(0),
+  /** When this version was written (a name such as 'model/best' may be rewritten later). */
+  createdAt: isoDateSchema,
+});
+export type ArtifactSummary = z.infer<typeof artifactSummarySchema>;
+
+/** GET /api/v1/jobs/:id/artifacts/<name>: one artifact with its provenance and JSON body. */
+export const artifactViewSchema = z.object({
+  name: artifactNameSchema,
+  jobId: idSchema,
+  project: projectRefSchema,
+  bytes: z.number().int().min(0),
+  createdAt: isoDateSchema,
+  body: z.unknown(),
+});
+export type ArtifactView = z.infer<typeof artifactViewSchema>;
 
 // ---- audit --------------------------------------------------------------------------------------------
 

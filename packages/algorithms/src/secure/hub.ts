@@ -57,6 +57,10 @@ interface SumState {
   readonly u3?: readonly string[];
   readonly maskedSum?: string;
   readonly deadlineMs?: number;
+  /** The step's sites as the algorithm named them; every phase of the sum goes to them only. */
+  readonly sites?: readonly string[];
+  /** The algorithm's minSites for the step, held at every phase (with the threshold). */
+  readonly minSites?: number;
 }
 
 /** The wrapper's hub state: the algorithm's own state plus the secure sum in progress. */
@@ -99,7 +103,9 @@ const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
  * plain. The hub learns only the sum over the surviving sites, which it hands to the algorithm's
  * own aggregate as ONE site result `{trust: 'secure-sum', status: 'ok', output}` (with the keys
  * phase's refusals). Fewer than t sites at any phase fail the job cleanly, naming the phase.
- * Every input is broadcast; each node picks what is sealed to it.
+ * Every input is broadcast; each node picks what is sealed to it. A step's `sites` hold for all
+ * four of its phases (masks only among them) and its `minSites` at each phase; its `progress` and
+ * `artifacts` come with the keys phase, and a `done` decision's artifacts pass through.
  */
 export function secureAlgorithm<P, S>(
   alg: Algorithm<P, S>,
@@ -117,10 +123,17 @@ export function secureAlgorithm<P, S>(
         base.report === null || typeof d.result !== 'object' || d.result === null
           ? d.result
           : { ...d.result, secureAggregation: base.report };
-      return { kind: 'done', result };
+      return {
+        kind: 'done',
+        result,
+        ...(d.artifacts === undefined ? {} : { artifacts: d.artifacts }),
+      };
     }
     const form = formOf(d.step);
-    const common = { ...(d.deadlineMs === undefined ? {} : { deadlineMs: d.deadlineMs }) };
+    const common = {
+      ...(d.deadlineMs === undefined ? {} : { deadlineMs: d.deadlineMs }),
+      ...(d.sites === undefined ? {} : { sites: d.sites }),
+    };
     if (form === undefined) {
       return { ...d, state: { ...base, inner: d.state, sum: null } };
     }
@@ -139,15 +152,20 @@ export function secureAlgorithm<P, S>(
       saRound: base.nextRound,
       passed: [],
       ...common,
+      ...(d.minSites === undefined ? {} : { minSites: d.minSites }),
     };
     const input: KeysInput = { phase: 'keys', saRound: sum.saRound, input: sum.input };
+    // The decision's progress and artifacts belong to the algorithm's step: they are kept when
+    // its keys phase opens, and the later phases leave them as they are.
     return {
       kind: 'step',
       step: phaseStep(d.step, 'keys'),
       input,
       state: { inner: d.state, nextRound: base.nextRound + 1, report: base.report, sum },
-      minSites: Math.max(2, options.threshold ?? 2),
+      minSites: Math.max(2, options.threshold ?? 2, d.minSites ?? 0),
       ...common,
+      ...(d.progress === undefined ? {} : { progress: d.progress }),
+      ...(d.artifacts === undefined ? {} : { artifacts: d.artifacts }),
     };
   };
 
@@ -161,8 +179,9 @@ export function secureAlgorithm<P, S>(
     step: phaseStep(sum.step, phase),
     input,
     state: { ...state, sum },
-    minSites: sum.threshold ?? 2,
+    minSites: Math.max(sum.threshold ?? 2, sum.minSites ?? 0),
     ...(sum.deadlineMs === undefined ? {} : { deadlineMs: sum.deadlineMs }),
+    ...(sum.sites === undefined ? {} : { sites: sum.sites }),
   });
 
   /** Keys: U1, the threshold, the merged layout and the vector length. */

@@ -3,10 +3,18 @@ import type { Algorithm, HubDecision } from '@tessera/algorithms';
 import { sealJson, taskAd, taskPayloadSchema, type SealedEnvelope } from '@tessera/protocol';
 import type { HubDeps } from '../deps.js';
 import type { Queryable } from '../storage/db.js';
+import {
+  isJobError,
+  prepareArtifacts,
+  prepareProgress,
+  storeArtifacts,
+  type PreparedArtifact,
+} from './artifacts.js';
 import type { Effects } from './effects.js';
 import { phaseOf } from './job-algorithm.js';
 import { jsonParam, type JobRow } from './job-rows.js';
 import { siteInput } from './site-input.js';
+import { pickStepSites, projectSites, type Participant } from './step-sites.js';
 
 /*
  * Applies an algorithm's HubDecision to a job inside the caller's transaction (DESIGN "A job, end
@@ -28,21 +36,29 @@ export async function applyDecision(
     case 'step':
       await openStep(deps, tx, job, alg, decision, fx);
       return;
-    case 'done':
+    case 'done': {
+      const artifacts = prepareArtifacts(decision.artifacts, deps.config.maxArtifactBytes);
+      if (isJobError(artifacts)) {
+        await failJob(deps, tx, job, artifacts, fx);
+        return;
+      }
+      const now = deps.clock.now();
       await tx.query(
         `UPDATE jobs SET status = 'succeeded', result = $2::jsonb, step_deadline = NULL,
                 finished_at = $3 WHERE id = $1`,
-        [job.id, JSON.stringify(decision.result ?? null), deps.clock.now().toISOString()],
+        [job.id, JSON.stringify(decision.result ?? null), now.toISOString()],
       );
+      await storeArtifacts(tx, job.id, artifacts, now);
       fx.audits.push({
         actor: SYSTEM,
         action: 'job.done',
         target: `job:${job.id}`,
-        details: { round: job.round },
+        details: { round: job.round, ...artifactNames(artifacts) },
         traceId: job.trace_id,
       });
       fx.finishedJob = job.id;
       return;
+    }
     case 'failed':
       await failJob(deps, tx, job, { code: decision.code, reason: decision.reason }, fx);
       return;
@@ -72,11 +88,11 @@ export async function failJob(
   fx.finishedJob = job.id;
 }
 
-interface ParticipantRow {
-  id: string;
-  name: string;
-  node_seal_public: string;
-  node_sign_public: string;
+/** Audit details naming a decision's artifacts, when it has any (names and sizes only). */
+function artifactNames(artifacts: readonly PreparedArtifact[]): Record<string, unknown> {
+  return artifacts.length === 0
+    ? {}
+    : { artifacts: artifacts.map((a) => ({ name: a.name, bytes: a.bytes })) };
 }
 
 async function openStep(
@@ -87,16 +103,18 @@ async function openStep(
   d: Extract<HubDecision<unknown>, { kind: 'step' }>,
   fx: Effects,
 ): Promise<void> {
-  // Participants: the project's trusts that are enrolled (keys pinned) and not revoked.
-  const sites = await tx.query<ParticipantRow>(
-    `SELECT t.id, t.name, t.node_seal_public, t.node_sign_public FROM project_trusts pt JOIN trusts t ON t.id = pt.trust_id
-      WHERE pt.project_id = $1 AND NOT t.revoked AND t.node_seal_public IS NOT NULL
-      ORDER BY t.name`,
-    [job.project_id],
-  );
+  // Everything the decision asks is checked before anything of it is written.
+  const progress = prepareProgress(d.progress);
+  const artifacts = prepareArtifacts(d.artifacts, deps.config.maxArtifactBytes);
+  const picked = pickStepSites(await projectSites(tx, job.project_id), d.sites);
+  if (isJobError(progress)) return failJob(deps, tx, job, progress, fx);
+  if (isJobError(artifacts)) return failJob(deps, tx, job, artifacts, fx);
+  if (isJobError(picked)) return failJob(deps, tx, job, picked, fx);
+  const { participants: sites, left } = picked;
   const minSites = d.minSites ?? 1;
   if (sites.length < minSites || sites.length === 0) {
-    const reason = `${sites.length} enrolled site(s) in the project, ${minSites} needed`;
+    const named = d.sites === undefined ? '' : ` of the ${String(d.sites.length)} the step names`;
+    const reason = `${sites.length} enrolled site(s)${named} in the project, ${minSites} needed`;
     await failJob(deps, tx, job, { code: 'TOO_FEW_SITES', reason }, fx);
     return;
   }
@@ -111,9 +129,20 @@ async function openStep(
   fx.wakeTrusts.push(...sites.map((s) => s.id));
   await tx.query(
     `UPDATE jobs SET status = 'running', state = $2::jsonb, step = $3, round = $4, min_sites = $5,
-            step_deadline = $6 WHERE id = $1`,
-    [job.id, jsonParam(d.state), d.step, round, minSites, deadline.toISOString()],
+            step_deadline = $6, progress = CASE WHEN $7 THEN $8::jsonb ELSE progress END
+      WHERE id = $1`,
+    [
+      job.id,
+      jsonParam(d.state),
+      d.step,
+      round,
+      minSites,
+      deadline.toISOString(),
+      progress !== undefined,
+      progress ?? null,
+    ],
   );
+  await storeArtifacts(tx, job.id, artifacts, now);
   fx.audits.push({
     actor: SYSTEM,
     action: 'job.step',
@@ -122,11 +151,14 @@ async function openStep(
       round,
       step: d.step,
       trusts: sites.map((s) => s.name),
+      ...(left.length === 0 ? {} : { left }),
       deadline: deadline.toISOString(),
+      ...artifactNames(artifacts),
     },
     traceId: job.trace_id,
   });
   fx.deadline = { jobId: job.id, round, at: deadline };
+  fx.changedJob = job.id;
 }
 
 /**
@@ -151,7 +183,7 @@ function stepDeadlineMs(
  */
 function phaseInput(
   d: Extract<HubDecision<unknown>, { kind: 'step' }>,
-  sites: readonly ParticipantRow[],
+  sites: readonly Participant[],
 ): unknown {
   if (phaseOf(d.step) !== 'shares' || typeof d.input !== 'object' || d.input === null)
     return d.input;
@@ -174,7 +206,7 @@ interface StepSpec {
 }
 
 /** One site's task, its payload sealed to the site's pinned key (signed per delivery). */
-function sealedTask(job: JobRow, alg: Algorithm, st: StepSpec, site: ParticipantRow): NewTask {
+function sealedTask(job: JobRow, alg: Algorithm, st: StepSpec, site: Participant): NewTask {
   const taskId = randomUUID();
   const payload = taskPayloadSchema.parse({
     taskId,

@@ -9,9 +9,11 @@ export interface Effects {
   readonly audits: AuditInput[];
   readonly wakeTrusts: string[];
   deadline: { jobId: string; round: number; at: Date } | null;
+  /** A job that moved to a new step (new round, new progress): clients waiting on it wake. */
+  changedJob: string | null;
   finishedJob: string | null;
 }
 
 export function noEffects(): Effects {
-  return { audits: [], wakeTrusts: [], deadline: null, finishedJob: null };
+  return { audits: [], wakeTrusts: [], deadline: null, changedJob: null, finishedJob: null };
 }

@@ -26,6 +26,7 @@ export interface JobRow {
   status: JobStatus;
   result: unknown;
   error: { code: string; reason: string } | null;
+  progress: unknown;
   trace_id: string;
   created_at: unknown;
   finished_at: unknown;
@@ -90,6 +91,7 @@ export async function toJobView(q: Queryable, j: JobRow): Promise<JobView> {
     error: j.error,
     sites: await jobSites(q, j.id),
     round: j.round,
+    progress: j.progress ?? null,
     createdAt: isoOf(j.created_at),
     finishedAt: isoOrNull(j.finished_at),
   };

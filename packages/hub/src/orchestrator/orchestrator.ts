@@ -32,7 +32,8 @@ export async function runOrchestrated(
   });
   for (const t of fx.wakeTrusts) deps.events.notify(topics.trust(t));
   if (fx.deadline !== null) deps.timers.arm(fx.deadline.jobId, fx.deadline.round, fx.deadline.at);
-  if (fx.finishedJob !== null) deps.events.notify(topics.job(fx.finishedJob));
+  const jobs = new Set([fx.changedJob, fx.finishedJob]);
+  for (const j of jobs) if (j !== null) deps.events.notify(topics.job(j));
   return fx;
 }
 

@@ -85,8 +85,9 @@ export async function submitJob(
 
 /**
  * A job as seen by a project member; with `waitMs`, held until it finishes or the wait is over
- * (at most MAX_JOB_WAIT_MS). Re-reads the database every 2 s in case another hub process
- * finished it.
+ * (at most MAX_JOB_WAIT_MS), and with `sinceRound` also until its round is no longer that one (a
+ * new step opened, with the progress of its decision). Woken by the orchestrator's notification;
+ * re-reads the database every 2 s in case another hub process moved it without one reaching here.
  * @throws TesseraError NOT_FOUND for unknown jobs and non-members alike.
  */
 export async function getJob(
@@ -94,19 +95,29 @@ export async function getJob(
   actor: UserPrincipal,
   id: string,
   waitMs = 0,
+  sinceRound?: number,
 ): Promise<JobView> {
   const until = Date.now() + Math.min(Math.max(0, waitMs), MAX_JOB_WAIT_MS);
-  let job = await readableJob(deps, actor, id);
-  while (job.status !== 'succeeded' && job.status !== 'failed' && !deps.events.closed) {
+  const waiting = (j: JobRow) =>
+    j.status !== 'succeeded' &&
+    j.status !== 'failed' &&
+    (sinceRound === undefined || j.round === sinceRound);
+  for (;;) {
+    // Listen before reading, so a change committed between the read and the wait is not missed.
     const left = until - Date.now();
-    if (left <= 0) break;
-    await deps.events.wait(topics.job(id), Math.min(left, 2_000));
-    job = await readableJob(deps, actor, id);
+    const woken = left > 0 ? deps.events.wait(topics.job(id), Math.min(left, 2_000)) : null;
+    const job = await readableJob(deps, actor, id);
+    if (woken === null || !waiting(job) || deps.events.closed) return toJobView(deps.db, job);
+    await woken;
   }
-  return toJobView(deps.db, job);
 }
 
-async function readableJob(deps: HubDeps, actor: UserPrincipal, id: string): Promise<JobRow> {
+/** A job the actor may read. @throws TesseraError NOT_FOUND for unknown jobs and non-members. */
+export async function readableJob(
+  deps: Pick<HubDeps, 'db'>,
+  actor: UserPrincipal,
+  id: string,
+): Promise<JobRow> {
   const job = await loadJob(deps.db, id);
   if (job === undefined) throw new TesseraError('NOT_FOUND', 'no such job');
   requireJobReader(actor, await membership(deps.db, job.project_id, actor.id));
