@@ -30,6 +30,20 @@ export const NODE_AUDIT_ACTIONS = {
   trustMismatch: 'hub.trust-mismatch',
   hubKeysMismatch: 'hub.keys-mismatch',
   pinMismatch: 'hub.pin-mismatch',
+  /** Instances stored in the imaging store since the last entry, by source (counts only). */
+  dicomStored: 'dicom.stored',
+  /** An input that could not be parsed or de-identified, kept encrypted, with the reason. */
+  dicomQuarantined: 'dicom.quarantined',
+  /** A de-identified image flagged with burned-in annotation, kept for the operator. */
+  dicomHeld: 'dicom.held',
+  dicomRetried: 'dicom.retried',
+  dicomReleased: 'dicom.released',
+  dicomDeleted: 'dicom.deleted',
+  /** `node dicom import`: what one import stored, skipped and refused. */
+  dicomImported: 'dicom.imported',
+  dicomPolicyChanged: 'dicom.policy-changed',
+  /** The imaging dataset was rebuilt from the index. */
+  dicomDatasetUpdated: 'dicom.dataset-updated',
 } as const;
 export type NodeAuditAction = (typeof NODE_AUDIT_ACTIONS)[keyof typeof NODE_AUDIT_ACTIONS];
 

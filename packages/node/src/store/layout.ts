@@ -18,6 +18,22 @@ export function nodePaths(dir: string) {
     audit: join(dir, 'audit.log'),
     run: join(dir, 'run'),
     consoleUrl: join(dir, 'run', 'console.url'),
+    /** The DICOM site secret (32 bytes, 0600): UID remapping, date shifts, at-rest encryption. */
+    dicomKey: join(dir, 'secrets', 'dicom.key'),
+    /** The imaging store (issue 7); see dicom/ingest/README.md. */
+    dicom: {
+      root: join(dir, 'dicom'),
+      /** De-identified Part 10 files, `<study>/<series>/<sop>.dcm` from remapped UIDs. */
+      store: join(dir, 'dicom', 'store'),
+      /** The imaging index: one JSON line per stored instance. */
+      index: join(dir, 'dicom', 'index.jsonl'),
+      /** Inputs that could not be parsed or de-identified, encrypted (`<id>.bin` + `<id>.json`). */
+      quarantine: join(dir, 'dicom', 'quarantine'),
+      /** De-identified images flagged with burned-in annotation, encrypted, awaiting the operator. */
+      held: join(dir, 'dicom', 'held'),
+      /** Temporary files of the receiver, STOW-RS and imports (same file system as the store). */
+      tmp: join(dir, 'dicom', 'tmp'),
+    },
     /** One lock for every read-modify-write of shared state (policy, audit, datasets). */
     lock: join(dir, 'state.lock'),
   };

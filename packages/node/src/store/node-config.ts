@@ -22,6 +22,76 @@ export const hubUrlSchema = z.url().refine((u) => {
   );
 }, 'an https:// URL without credentials or query');
 
+/**
+ * A DICOM Application Entity title (PS3.5 §6.2 AE): 1–16 characters of the default character
+ * repertoire without backslash or control characters, not only spaces.
+ */
+export const aeTitleSchema = z
+  .string()
+  .max(16, 'an AE title has at most 16 characters')
+  .regex(/^[\x20-\x5b\x5d-\x7e]+$/, 'an AE title is printable ASCII without backslash')
+  .refine((s) => s.trim() !== '', 'an AE title is not only spaces')
+  .transform((s) => s.trim());
+
+/**
+ * The operator's de-identification choices for images (issue 7; PS3.15 Annex E options), all off
+ * by default: the Basic Profile alone.
+ */
+export const dicomPolicySchema = z
+  .object({
+    /** Retain Longitudinal Temporal Information with Modified Dates: a per-patient date shift. */
+    retainDates: z.boolean().default(false),
+    /** Retain Patient Characteristics: sex, age, size, weight. */
+    retainPatientCharacteristics: z.boolean().default(false),
+    /** Clean Descriptors: keep descriptions (e.g. Series Description) once cleaned. */
+    cleanDescriptors: z.boolean().default(false),
+    /** Store images flagged with burned-in annotation instead of holding them for the operator. */
+    allowBurnedIn: z.boolean().default(false),
+  })
+  .strict();
+export type DicomPolicy = z.infer<typeof dicomPolicySchema>;
+
+/** DICOM over TLS (PS3.15 Annex B.1): PEM files given at init, read when the receiver starts. */
+export const dicomTlsSchema = z
+  .object({
+    key: z.string().min(1),
+    cert: z.string().min(1),
+    /** CA bundle the calling peers' certificates must chain to (mutual TLS). */
+    ca: z.string().min(1).optional(),
+    requireClientCert: z.boolean().default(false),
+  })
+  .strict();
+
+/** Largest instance the store takes by default (the whole instance is parsed in memory). */
+export const DEFAULT_MAX_INSTANCE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The `dicom` section of node.json (issue 7). The C-STORE receiver runs only when `port` is set;
+ * import, STOW-RS and the de-identification policy work without it.
+ */
+export const dicomConfigSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).optional(),
+    /** Where the receiver listens: every interface by default, as a PACS must reach it. */
+    host: z.string().min(1).default('0.0.0.0'),
+    aeTitle: aeTitleSchema.default('TESSERA'),
+    /** Calling AE titles that may open an association; empty: none may (deny by default). */
+    allow: z.array(aeTitleSchema).default([]),
+    tls: dicomTlsSchema.optional(),
+    maxAssociations: z.number().int().min(1).max(256).default(16),
+    maxInstanceBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(4 * 1024 * 1024 * 1024)
+      .default(DEFAULT_MAX_INSTANCE_BYTES),
+    /** The tabular dataset the index is materialised as, one row per series. */
+    dataset: nameSchema.default('imaging'),
+    policy: dicomPolicySchema.default(() => dicomPolicySchema.parse({})),
+  })
+  .strict();
+export type DicomConfig = z.infer<typeof dicomConfigSchema>;
+
 /** `<dir>/node.json`: who this node is and where its hub is. No secret lives here. */
 export const nodeConfigSchema = z
   .object({
@@ -31,9 +101,15 @@ export const nodeConfigSchema = z
     pin: pinSchema,
     consolePort: z.number().int().min(0).max(65535),
     created: isoDateSchema,
+    dicom: dicomConfigSchema.optional(),
   })
   .strict();
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+
+/** The DICOM section of a node's config, with every default when node.json has none. */
+export function dicomConfigOf(config: NodeConfig): DicomConfig {
+  return config.dicom ?? dicomConfigSchema.parse({});
+}
 
 /**
  * Reads node.json.
