@@ -4,11 +4,12 @@
  * read by dcmdump without a warning and with the values expected, at any depth.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lookupTag } from './dictionary.js';
 import { parseDataset, parseDicomFile } from './parse.js';
 import { makeSampleDataset } from './sample.js';
 import type { DicomDataset } from './types.js';
@@ -92,6 +93,37 @@ function checkDumpValues(ds: DicomDataset, implicit: boolean): void {
   expect(privateText?.vr).toBe(implicit ? 'UN' : 'LO');
   expect(Buffer.from(privateText?.value ?? []).toString('latin1')).toBe('private text');
 }
+
+describe("dcmtk's data dictionary", () => {
+  it('agrees with ours on the keyword and VR of every standard attribute', async () => {
+    const folder = (await readdir('/usr/share')).find((f) => /^libdcmtk\d+$/.test(f));
+    expect(folder).toBeDefined();
+    const dic = await readFile(join('/usr/share', folder!, 'dicom.dic'), 'latin1');
+    const implicitVr: Record<string, string> = { xs: 'US', ox: 'OW', px: 'OW', lt: 'OW', up: 'UL' };
+    let checked = 0;
+    const disagreements: string[] = [];
+    for (const line of dic.split('\n')) {
+      const [tagText = '', vr = '', keyword = '', , source = ''] = line.split('\t');
+      const m = /^\(([0-9A-F]{4})(?:-[0-9A-F]{4})?,([0-9A-F]{4})(?:-[0-9A-F]{4})?\)$/.exec(tagText);
+      if (m === null || !source.startsWith('DICOM') || vr === 'na') continue;
+      // For a range, check one tag inside it as well as its first one.
+      const first = parseInt(`${m[1]!}${m[2]!}`, 16) >>> 0;
+      const inside = tagText.includes('-')
+        ? tagText.indexOf('-') < 6
+          ? first + 0x00020000
+          : first + 0x12
+        : first;
+      for (const tag of [first, inside]) {
+        const entry = lookupTag(tag);
+        const want = { keyword: keyword.replace(/^RETIRED_/, ''), vr: implicitVr[vr] ?? vr };
+        if (entry?.keyword !== want.keyword || entry.vr !== want.vr) disagreements.push(tagText);
+        checked++;
+      }
+    }
+    expect(disagreements).toEqual([]);
+    expect(checked).toBeGreaterThan(9000);
+  });
+});
 
 describe('files built by dcmtk dump2dcm', () => {
   const syntaxes = [

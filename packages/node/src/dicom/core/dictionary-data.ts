@@ -1,7 +1,9 @@
 /*
  * The DICOM data dictionary as data (issue 7): every attribute of PS3.6 (DICOM 2022b edition,
  * as distributed with dcmtk 3.6.7's dicom.dic, the DICONDE and DICOS attributes included), which
- * covers every attribute of PS3.15 Table E.1-1 and the command group 0000.
+ * covers the command group 0000, plus the 27 attributes added to PS3.6 since that PS3.15 2025a
+ * Table E.1-1 lists (e.g. (0008,1301) Principal Diagnosis Code Sequence, (300A,0054) Table Top
+ * Position Alignment UID), so every attribute of Table E.1-1 is here.
  *
  * One line per attribute: `GGGGEEEE VR VM Keyword [r]`, hex digits upper case.
  * - `xx` in the group (50xx curves, 60xx overlays, 7Fxx variable pixel data) means every even
@@ -260,6 +262,10 @@ export const DICTIONARY_DATA = `
 0008119A SQ 1 OtherFailuresSequence
 00081200 SQ 1 StudiesContainingOtherReferencedInstancesSequence
 00081250 SQ 1 RelatedSeriesSequence
+00081301 SQ 1 PrincipalDiagnosisCodeSequence
+00081302 SQ 1 PrimaryDiagnosisCodeSequence
+00081303 SQ 1 SecondaryDiagnosesCodeSequence
+00081304 SQ 1 HistologicalDiagnosesCodeSequence
 00082110 CS 1 LossyImageCompressionRetired r
 00082111 ST 1 DerivationDescription
 00082112 SQ 1 SourceImageSequence
@@ -378,6 +384,7 @@ export const DICTIONARY_DATA = `
 00102154 SH 1-n PatientTelephoneNumbers
 00102155 LT 1 PatientTelecomInformation
 00102160 SH 1 EthnicGroup
+00102161 SQ 1 EthnicGroupCodeSequence
 00102180 SH 1 Occupation
 001021A0 CS 1 SmokingStatus
 001021B0 LT 1 AdditionalPatientHistory
@@ -401,20 +408,27 @@ export const DICTIONARY_DATA = `
 00120010 LO 1 ClinicalTrialSponsorName
 00120020 LO 1 ClinicalTrialProtocolID
 00120021 LO 1 ClinicalTrialProtocolName
+00120022 LO 1 IssuerOfClinicalTrialProtocolID
+00120023 SQ 1 OtherClinicalTrialProtocolIDsSequence
 00120030 LO 1 ClinicalTrialSiteID
 00120031 LO 1 ClinicalTrialSiteName
+00120032 LO 1 IssuerOfClinicalTrialSiteID
 00120040 LO 1 ClinicalTrialSubjectID
+00120041 LO 1 IssuerOfClinicalTrialSubjectID
 00120042 LO 1 ClinicalTrialSubjectReadingID
+00120043 LO 1 IssuerOfClinicalTrialSubjectReadingID
 00120050 LO 1 ClinicalTrialTimePointID
 00120051 ST 1 ClinicalTrialTimePointDescription
 00120052 FD 1 LongitudinalTemporalOffsetFromEvent
 00120053 CS 1 LongitudinalTemporalEventType
+00120055 LO 1 IssuerOfClinicalTrialTimePointID
 00120060 LO 1 ClinicalTrialCoordinatingCenterName
 00120062 CS 1 PatientIdentityRemoved
 00120063 LO 1-n DeidentificationMethod
 00120064 SQ 1 DeidentificationMethodCodeSequence
 00120071 LO 1 ClinicalTrialSeriesID
 00120072 LO 1 ClinicalTrialSeriesDescription
+00120073 LO 1 IssuerOfClinicalTrialSeriesID
 00120081 LO 1 ClinicalTrialProtocolEthicsCommitteeName
 00120082 LO 1 ClinicalTrialProtocolEthicsCommitteeApprovalNumber
 00120083 SQ 1 ConsentForClinicalTrialUseSequence
@@ -919,6 +933,8 @@ export const DICTIONARY_DATA = `
 00181201 TM 1-n TimeOfLastCalibration
 00181202 DT 1 DateTimeOfLastCalibration
 00181203 DT 1 CalibrationDateTime
+00181204 DA 1 DateOfManufacture
+00181205 DA 1 DateOfInstallation
 00181210 SH 1-n ConvolutionKernel
 00181240 IS 1-n UpperLowerPixelValues r
 00181242 IS 1 ActualFrameDuration
@@ -2359,6 +2375,8 @@ export const DICTIONARY_DATA = `
 003A0314 DT 1 ImpedanceMeasurementDateTime
 003A0315 DS 1 ImpedanceMeasurementFrequency
 003A0316 CS 1 ImpedanceMeasurementCurrentType
+003A0329 ST 1 WaveformFilterDescription
+003A032B ST 1 FilterLookupTableDescription
 00400001 AE 1-n ScheduledStationAETitle
 00400002 DA 1 ScheduledProcedureStepStartDate
 00400003 TM 1 ScheduledProcedureStepStartTime
@@ -2666,6 +2684,10 @@ export const DICTIONARY_DATA = `
 0040A808 SQ 1 CellValuesSequence
 0040A992 ST 1 UniformResourceLocatorTrial r
 0040B020 SQ 1 WaveformAnnotationSequence
+0040B034 DT 1 AnnotationDateTime
+0040B036 DT 1 SegmentDefinitionDateTime
+0040B03B LT 1 MontageName
+0040B03F LO 1 MontageChannelLabel
 0040DB00 CS 1 TemplateIdentifier
 0040DB06 DT 1 TemplateVersion r
 0040DB07 DT 1 TemplateLocalVersion r
@@ -3809,6 +3831,8 @@ export const DICTIONARY_DATA = `
 30020050 SQ 1 PrimaryFluenceModeSequence
 30020051 CS 1 FluenceMode
 30020052 SH 1 FluenceModeID
+30020121 LO 1 PositionAcquisitionTemplateName
+30020123 LT 1 PositionAcquisitionTemplateDescription
 30040001 CS 1 DVHType
 30040002 CS 1 DoseUnits
 30040004 CS 1 DoseType
@@ -3850,6 +3874,8 @@ export const DICTIONARY_DATA = `
 30060028 ST 1 ROIDescription
 3006002A IS 3 ROIDisplayColor
 3006002C DS 1 ROIVolume
+3006002D DT 1 ROIDateTime
+3006002E DT 1 ROIObservationDateTime
 30060030 SQ 1 RTRelatedROISequence
 30060033 CS 1 RTROIRelationship
 30060036 CS 1 ROIGenerationAlgorithm
@@ -3864,6 +3890,8 @@ export const DICTIONARY_DATA = `
 30060048 IS 1 ContourNumber
 30060049 IS 1-n AttachedContours r
 3006004A SQ 1 SourcePixelPlanesCharacteristicsSequence
+3006004D SQ 1 ROICreatorSequence
+3006004E SQ 1 ROIInterpreterSequence
 30060050 DS 3-3n ContourData
 30060080 SQ 1 RTROIObservationsSequence
 30060082 IS 1 ObservationNumber
@@ -4030,6 +4058,7 @@ export const DICTIONARY_DATA = `
 300A0051 DS 1 TableTopVerticalPositionTolerance
 300A0052 DS 1 TableTopLongitudinalPositionTolerance
 300A0053 DS 1 TableTopLateralPositionTolerance
+300A0054 UI 1 TableTopPositionAlignmentUID
 300A0055 CS 1 RTPlanRelationship
 300A0070 SQ 1 FractionGroupSequence
 300A0071 IS 1 FractionGroupNumber
