@@ -1,4 +1,7 @@
 import {
+  artifactNameSchema,
+  artifactSummarySchema,
+  artifactViewSchema,
   auditVerifyResponseSchema,
   healthResponseSchema,
   jobViewSchema,
@@ -9,7 +12,10 @@ import {
   trustKeyResponseSchema,
   trustViewSchema,
   userViewSchema,
+  TesseraError,
   type AddMemberRequest,
+  type ArtifactSummary,
+  type ArtifactView,
   type AuditVerifyResponse,
   type CreateUserRequest,
   type JobView,
@@ -43,8 +49,18 @@ export interface HubApi {
   /** Which sites hold which variables of the datasets exposed to the project. */
   getCatalogue(project: string): Promise<ProjectCatalogue>;
   submitJob(req: SubmitJobRequest): Promise<JobView>;
-  /** The job, held by the hub until it finishes or `waitMs` pass (0: at once). */
-  getJob(id: string, waitMs?: number): Promise<JobView>;
+  /**
+   * The job, held by the hub until it finishes or `waitMs` pass (0: at once); with `sinceRound`,
+   * also as soon as its round is no longer that one (its next step opened).
+   */
+  getJob(id: string, waitMs?: number, sinceRound?: number): Promise<JobView>;
+  /** The names and sizes of the documents a job keeps (e.g. 'model/final'), sorted by name. */
+  listArtifacts(jobId: string): Promise<ArtifactSummary[]>;
+  /**
+   * One of a job's documents with its provenance.
+   * @throws TesseraError BAD_REQUEST for a malformed name (before any request), NOT_FOUND.
+   */
+  getArtifact(jobId: string, name: string): Promise<ArtifactView>;
   verifyAudit(): Promise<AuditVerifyResponse>;
 }
 
@@ -81,10 +97,32 @@ export function createHubApi(client: HubClient): HubApi {
     getCatalogue: (project) =>
       client.call('GET', `/api/v1/projects/${seg(project)}/catalogue`, projectCatalogueSchema),
     submitJob: (req) => client.call('POST', '/api/v1/jobs', jobViewSchema, req),
-    getJob: (id, waitMs = 0) => {
+    getJob: (id, waitMs = 0, sinceRound) => {
       const wait = Math.max(0, Math.min(MAX_JOB_WAIT_MS, Math.round(waitMs)));
-      const q = wait > 0 ? `?wait=${wait}` : '';
-      return client.call('GET', `/api/v1/jobs/${seg(id)}${q}`, jobViewSchema);
+      const q = new URLSearchParams();
+      if (wait > 0) q.set('wait', String(wait));
+      if (wait > 0 && sinceRound !== undefined) q.set('sinceRound', String(sinceRound));
+      const query = q.size === 0 ? '' : `?${q.toString()}`;
+      return client.call('GET', `/api/v1/jobs/${seg(id)}${query}`, jobViewSchema);
+    },
+    listArtifacts: (jobId) =>
+      client.call('GET', `/api/v1/jobs/${seg(jobId)}/artifacts`, z.array(artifactSummarySchema)),
+    getArtifact: (jobId, name) => {
+      const checked = artifactNameSchema.safeParse(name);
+      if (!checked.success) {
+        return Promise.reject(
+          new TesseraError(
+            'BAD_REQUEST',
+            `"${name.slice(0, 80)}" is not an artifact name (e.g. model/final): ${checked.error.issues[0]?.message ?? ''}`,
+          ),
+        );
+      }
+      // The name's '/' stay as they are: the hub takes the rest of the path as the name.
+      return client.call(
+        'GET',
+        `/api/v1/jobs/${seg(jobId)}/artifacts/${checked.data}`,
+        artifactViewSchema,
+      );
     },
     verifyAudit: () => client.call('GET', '/api/v1/audit/verify', auditVerifyResponseSchema),
   };

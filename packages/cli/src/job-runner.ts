@@ -24,7 +24,8 @@ export function describeProgress(job: JobView): string {
 }
 
 /**
- * Long-polls the hub (GET /api/v1/jobs/:id?wait=…) until the job has finished.
+ * Long-polls the hub (GET /api/v1/jobs/:id?wait=…&sinceRound=…) until the job has finished,
+ * waking at every new step so that `onJob` sees each round's progress.
  * @throws TesseraError TIMEOUT when it has not finished within `timeoutMs`; whatever the hub
  *   call throws.
  */
@@ -43,7 +44,8 @@ export async function waitForJob(api: HubApi, id: string, o: WaitOptions): Promi
         `job ${id} is still ${job.status} after ${Math.round(o.timeoutMs / 1000)} s; see \`tessera job show ${id}\``,
       );
     }
-    job = await api.getJob(id, Math.min(left, 25_000));
+    // sinceRound: the hub answers as soon as the next step opens, so progress shows per round.
+    job = await api.getJob(id, Math.min(left, 25_000), job.round);
     o.onJob?.(job);
     const line = describeProgress(job);
     if (line !== last) o.onProgress?.(line);

@@ -47,6 +47,7 @@ export function makeJob(overrides: Partial<JobView> = {}): JobView {
       { trust: 'site-b', status: 'refused', code: 'MIN_COUNT', reason: 'fewer rows than minCount' },
     ],
     round: 1,
+    progress: null,
     createdAt: '2025-11-22T10:00:00.000Z',
     finishedAt: '2025-11-22T10:00:01.000Z',
     ...overrides,

@@ -30,7 +30,7 @@ const rounds = (done: number, total = 20, extra: Partial<RoundMetric> = {}): Rou
 
 /** A running train job whose progress is `p`. */
 const running = (p: unknown): JobView =>
-  Object.assign(makeJob({ algorithm: 'train', status: 'running', result: null }), { progress: p });
+  makeJob({ algorithm: 'train', status: 'running', result: null, progress: p });
 
 describe('readRoundsProgress', () => {
   it('reads the rounds progress of a train job', () => {
@@ -118,6 +118,18 @@ describe('createProgressReporter', () => {
     // The per-site line of a running round is not printed; the final one is, on its own line.
     expect(err).not.toContain('site-a pending');
     expect(err.endsWith('5/5 sites\n… job succeeded; site-a ok\n')).toBe(true);
+  });
+
+  it('draws after text already on the line and leaves that text as it was at the end', () => {
+    const io = { ...recordingIo(), errTty: true };
+    const r = createProgressReporter(io, { quiet: false, inline: '▸ training … ' });
+    r.job(running(rounds(1, 3)));
+    r.end();
+    const clear = '\r\x1b[K';
+    const [before, drawn, after] = io.stderr().split(clear);
+    expect(before).toBe('');
+    expect(drawn).toMatch(/^▸ training … round 1\/3 .*5\/5 sites$/);
+    expect(after).toBe('▸ training … ');
   });
 
   it('prints one line per finished round when stderr is not a terminal', () => {

@@ -20,6 +20,11 @@ export interface ProgressReporter {
 export interface ReporterOptions {
   /** Print nothing (`--quiet`). */
   readonly quiet: boolean;
+  /**
+   * Text already on the terminal line (e.g. the demo's "▸ training … "): the bar is drawn after
+   * it and {@link ProgressReporter.end} leaves the line as it found it, instead of ending it.
+   */
+  readonly inline?: string;
 }
 
 const CLEAR_LINE = '\r\x1b[K';
@@ -33,8 +38,9 @@ export function createProgressReporter(io: Io, o: ReporterOptions): ProgressRepo
   let drawn: string | null = null;
   let printedRound = 0;
 
+  const inline = o.inline ?? '';
   const draw = (line: string): void => {
-    const fitted = fitLine(line, io.errColumns?.());
+    const fitted = fitLine(`${inline}${line}`, io.errColumns?.());
     if (fitted === drawn) return;
     io.err(`${CLEAR_LINE}${fitted}`);
     drawn = fitted;
@@ -44,7 +50,7 @@ export function createProgressReporter(io: Io, o: ReporterOptions): ProgressRepo
     else io.err(`${line}\n`);
   };
   const end = (): void => {
-    if (drawn !== null) io.err('\n');
+    if (drawn !== null) io.err(o.inline === undefined ? '\n' : `${CLEAR_LINE}${inline}`);
     drawn = null;
   };
 
@@ -57,7 +63,7 @@ export function createProgressReporter(io: Io, o: ReporterOptions): ProgressRepo
     },
     job(view) {
       finished = view.status === 'succeeded' || view.status === 'failed';
-      const p = readRoundsProgress((view as { progress?: unknown }).progress);
+      const p = readRoundsProgress(view.progress);
       if (p === null) return;
       rounds = true;
       if (tty) {
