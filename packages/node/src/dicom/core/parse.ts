@@ -126,9 +126,39 @@ function readDataset(
       return ds;
     }
     ctx.path.push(tag);
+    if (depth === 0 && ds.size === 0) checkFirstElement(ctx, tag, start, end);
     if (ds.has(tag)) fail(ctx, 'duplicate data element', start);
     ds.set(tag, readElement(ctx, tag, end, depth));
     ctx.path.pop();
+  }
+}
+
+function swapBytes16(tag: Tag): Tag {
+  const g = tag >>> 16;
+  const e = tag & 0xffff;
+  return ((((g & 0xff) << 8) | (g >>> 8)) * 0x10000 + (((e & 0xff) << 8) | (e >>> 8))) >>> 0;
+}
+
+/**
+ * The first element says most plainly whether the declared syntax is the real one: a known
+ * tag whose implicit length bytes spell its own VR is explicit VR; an unknown tag that is a
+ * known one byte-swapped is the other byte order.
+ */
+function checkFirstElement(ctx: Ctx, tag: Tag, start: number, end: number): void {
+  const entry = lookupTag(tag);
+  if (!ctx.explicit && entry !== undefined && end - ctx.pos >= 2) {
+    const vrBytes = String.fromCharCode(ctx.bytes[ctx.pos] ?? 0, ctx.bytes[ctx.pos + 1] ?? 0);
+    if (entry.vrs.some((vr) => vr === vrBytes)) {
+      fail(ctx, `the data is explicit VR but transfer syntax ${ctx.syntax} is implicit VR`, start);
+    }
+  }
+  if (entry === undefined && (tag >>> 16) % 2 === 0 && lookupTag(swapBytes16(tag)) !== undefined) {
+    const order = ctx.le ? 'big' : 'little';
+    fail(
+      ctx,
+      `the data looks ${order} endian, not as transfer syntax ${ctx.syntax} declares`,
+      start,
+    );
   }
 }
 

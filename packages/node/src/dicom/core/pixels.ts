@@ -76,20 +76,26 @@ function storedValues(
   count: number,
   l: PixelLayout,
 ): Float64Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = l.bitsAllocated / 8;
-  const shift = 2 ** (l.highBit + 1 - l.bitsStored);
-  const range = 2 ** l.bitsStored;
   const out = new Float64Array(count);
+  const low = l.highBit + 1 - l.bitsStored;
+  if (l.bitsAllocated <= 16) {
+    // 8 and 16 bits: integer arithmetic; the sign moves to bit 31 and back.
+    const up = 32 - l.bitsStored;
+    const mask = 2 ** l.bitsStored - 1;
+    const two = l.bitsAllocated === 16;
+    for (let i = 0; i < count; i++) {
+      const at = start + (two ? i * 2 : i);
+      const raw = two ? (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) : (bytes[at] ?? 0);
+      const v = (raw >>> low) & mask;
+      out[i] = l.signed ? (v << up) >> up : v;
+    }
+    return out;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shift = 2 ** low;
+  const range = 2 ** l.bitsStored;
   for (let i = 0; i < count; i++) {
-    const at = start + i * width;
-    const raw =
-      width === 1
-        ? (bytes[at] ?? 0)
-        : width === 2
-          ? view.getUint16(at, true)
-          : view.getUint32(at, true);
-    let v = Math.floor(raw / shift) % range;
+    let v = Math.floor(view.getUint32(start + i * 4, true) / shift) % range;
     if (l.signed && v >= range / 2) v -= range;
     out[i] = v;
   }

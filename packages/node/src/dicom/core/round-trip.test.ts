@@ -115,6 +115,23 @@ describe('write then parse', () => {
     );
   });
 
+  it('gets group lengths right around values too big to copy twice', () => {
+    const big = new Uint8Array(200_000).map((_, i) => i % 251);
+    const ds = makeSampleDataset([
+      { tag: 0x00280000, vr: 'UL', value: new Uint8Array(4) },
+      { tag: 0x7fe00000, vr: 'UL', value: new Uint8Array(4) },
+      { tag: 0x7fe00010, vr: 'OW', value: big },
+    ]);
+    for (const ts of [TRANSFER_SYNTAX.explicitLittle, TRANSFER_SYNTAX.explicitBig]) {
+      const back = parseDataset(writeDataset(ds, ts), ts);
+      // OW header in explicit VR: tag 4, VR 2, reserved 2, length 4.
+      expect(getNumber(back, 0x7fe00000)).toBe(12 + 200_000);
+      const group28 = new Map([...back].filter(([t]) => t >>> 16 === 0x0028 && t !== 0x00280000));
+      expect(getNumber(back, 0x00280000)).toBe(writeDataset(group28, ts).length);
+      expect(Buffer.from(back.get(0x7fe00010)?.value ?? []).equals(Buffer.from(big))).toBe(true);
+    }
+  });
+
   it('reads the values it wrote', () => {
     const back = parseDicomFile(
       writeDicomFile({ dataset: makeSampleDataset(), transferSyntax: TRANSFER_SYNTAX.explicitBig }),

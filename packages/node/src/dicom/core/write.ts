@@ -58,46 +58,84 @@ export interface WritableFile {
   readonly transferSyntax: string;
 }
 
+/** Values at least this long are kept by reference and copied once, into the result. */
+const BIG_VALUE = 1 << 16;
+
+/**
+ * The output: small writes go into scratch chunks, big values are kept as they are, and
+ * `result` copies everything once. Headers never straddle chunks, so a group length can be
+ * patched where it was written.
+ */
 class Sink {
-  private buf = new Uint8Array(4096);
-  private view = new DataView(this.buf.buffer);
+  private readonly chunks: { start: number; bytes: Uint8Array }[] = [];
+  private scratch = new Uint8Array(BIG_VALUE);
+  private view = new DataView(this.scratch.buffer);
+  private used = 0;
+  private scratchStart = 0;
   pos = 0;
 
   constructor(public le: boolean) {}
 
+  private flush(): void {
+    if (this.used > 0)
+      this.chunks.push({ start: this.scratchStart, bytes: this.scratch.subarray(0, this.used) });
+    this.scratch = new Uint8Array(BIG_VALUE);
+    this.view = new DataView(this.scratch.buffer);
+    this.used = 0;
+    this.scratchStart = this.pos;
+  }
+
   private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    if (this.used + n > this.scratch.length) this.flush();
   }
 
   u16(v: number): void {
     this.ensure(2);
-    this.view.setUint16(this.pos, v, this.le);
+    this.view.setUint16(this.used, v, this.le);
+    this.used += 2;
     this.pos += 2;
   }
 
   u32(v: number): void {
     this.ensure(4);
-    this.view.setUint32(this.pos, v, this.le);
+    this.view.setUint32(this.used, v, this.le);
+    this.used += 4;
     this.pos += 4;
   }
 
+  /** Overwrites 4 bytes written earlier with u32. */
   patchU32(at: number, v: number): void {
-    this.view.setUint32(at, v, this.le);
+    if (at >= this.scratchStart) {
+      this.view.setUint32(at - this.scratchStart, v, this.le);
+      return;
+    }
+    const chunk = this.chunks.findLast((c) => c.start <= at);
+    if (chunk === undefined) throw new Error('patch before the start of the output');
+    new DataView(chunk.bytes.buffer, chunk.bytes.byteOffset).setUint32(
+      at - chunk.start,
+      v,
+      this.le,
+    );
   }
 
   bytes(b: Uint8Array): void {
+    if (b.length >= BIG_VALUE) {
+      this.flush();
+      this.chunks.push({ start: this.pos, bytes: b });
+      this.pos += b.length;
+      this.scratchStart = this.pos;
+      return;
+    }
     this.ensure(b.length);
-    this.buf.set(b, this.pos);
+    this.scratch.set(b, this.used);
+    this.used += b.length;
     this.pos += b.length;
   }
 
   byte(b: number): void {
     this.ensure(1);
-    this.buf[this.pos++] = b;
+    this.scratch[this.used++] = b;
+    this.pos += 1;
   }
 
   tag(tag: Tag): void {
@@ -106,7 +144,10 @@ class Sink {
   }
 
   result(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = new Uint8Array(this.pos);
+    for (const c of this.chunks) out.set(c.bytes, c.start);
+    out.set(this.scratch.subarray(0, this.used), this.scratchStart);
+    return out;
   }
 }
 
