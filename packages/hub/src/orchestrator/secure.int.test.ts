@@ -1,20 +1,8 @@
-import {
-  SUM_FORMS,
-  getAlgorithm,
-  makeTable,
-  numberColumn,
-  parsePhaseStep,
-  runLocalStep,
-  runSecureStep,
-  summary,
-  type SecureNodeMemory,
-  type SumForm,
-} from '@tessera/algorithms';
-import { errorBodySchema, jobViewSchema, type TaskPayload } from '@tessera/protocol';
-import { randomBytes } from 'node:crypto';
+import { getAlgorithm, parsePhaseStep, type SecureNodeMemory } from '@tessera/algorithms';
+import { errorBodySchema, jobViewSchema } from '@tessera/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeNode } from '../../test/helpers/fake-node.js';
 import { makeTestHub, type TestHub } from '../../test/helpers/hub-fixture.js';
+import { AGES, answerSummary, resultOf } from '../../test/helpers/secure-answer.js';
 import { TEST_DB_KINDS } from '../../test/helpers/test-db.js';
 
 /*
@@ -24,52 +12,8 @@ import { TEST_DB_KINDS } from '../../test/helpers/test-db.js';
  * with the pooled result. The nodes are fake (protocol only) and run the pure node part.
  */
 
-const AGES: Record<string, number[]> = {
-  alpha: Array.from({ length: 30 }, (_, i) => 20 + i),
-  beta: Array.from({ length: 25 }, (_, i) => 40 + 2 * i),
-  gamma: Array.from({ length: 40 }, (_, i) => 35 + (i % 17)),
-};
 const PARAMS = { variables: ['age'] };
 const PHASE_DEADLINE_MS = 5_000;
-const forms = SUM_FORMS['summary'] as Readonly<Record<string, SumForm>>;
-
-/** One node's answer to a task: a plain step or a secure phase, as a real node computes it. */
-function answer(n: FakeNode, p: TaskPayload, memory: Map<string, SecureNodeMemory | null>) {
-  const ctx = {
-    table: makeTable({ age: numberColumn(AGES[n.name] ?? []) }),
-    params: summary.params.parse(p.params),
-    input: p.input,
-    round: p.round,
-    policy: { minCount: 10, allowMinMax: false },
-    randomBytes: (k: number) => randomBytes(k),
-  };
-  if (parsePhaseStep(p.step) === null) return runLocalStep(summary, p.step, ctx);
-  if (parsePhaseStep(p.step)?.phase === 'masked') {
-    // The hub relays to each node only the share boxes sealed to it.
-    const boxes = (p.input as { shares: { to: string }[] }).shares;
-    if (boxes.length === 0 || boxes.some((b) => b.to !== n.name)) {
-      throw new Error(`${n.name} got share boxes that are not its own`);
-    }
-  }
-  let input = p.input;
-  let identityKeys = new Map<string, string>();
-  if (parsePhaseStep(p.step)?.phase === 'shares') {
-    const { identityKeys: roster, ...rest } = p.input as { identityKeys: Record<string, string> };
-    identityKeys = new Map(Object.entries(roster));
-    input = rest;
-  }
-  const node = { jobId: p.jobId, me: n.name, identity: n.keys.signPrivate, identityKeys };
-  const r = runSecureStep(
-    summary,
-    forms,
-    p.step,
-    { ...ctx, input },
-    node,
-    memory.get(n.name) ?? null,
-  );
-  memory.set(n.name, r.memory);
-  return r.outcome;
-}
 
 describe.each(TEST_DB_KINDS)('secure aggregation in the orchestrator on $name', (kind) => {
   let t: TestHub;
@@ -146,16 +90,7 @@ describe.each(TEST_DB_KINDS)('secure aggregation in the orchestrator on $name', 
         if (phase !== undefined && phase !== 'keys')
           expect(left).toBeLessThanOrEqual(PHASE_DEADLINE_MS);
         else expect(left).toBeGreaterThan(PHASE_DEADLINE_MS);
-        const outcome = answer(n, p, memory);
-        const payload =
-          outcome.status === 'ok'
-            ? { taskId: p.taskId, status: 'ok' as const, output: outcome.output }
-            : {
-                taskId: p.taskId,
-                status: 'refused' as const,
-                code: outcome.code,
-                reason: outcome.reason,
-              };
+        const payload = resultOf(p.taskId, answerSummary(n, p, memory));
         expect((await n.submit(n.result(task, payload))).status).toBe(200);
       }
     }
@@ -169,7 +104,7 @@ describe.each(TEST_DB_KINDS)('secure aggregation in the orchestrator on $name', 
       (await t.req('GET', `/api/v1/jobs/${job.id}`, s.researcher)).body,
     );
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
-    const all = Object.values(AGES).flat();
+    const all = [AGES.alpha, AGES.beta, AGES.gamma].flat();
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
     const result = done.result as {
       n: number;
