@@ -321,6 +321,21 @@ describe('deidentify: options', () => {
     expect(file.dataset.get(0x7fe00010)?.value).toHaveLength(8); // pixels kept
   });
 
+  it('removes attributes outside the table whose VR is unknown (UN), and other person names', () => {
+    const unknown: DicomElement = {
+      tag: 0x00189999,
+      vr: 'UN',
+      value: new Uint8Array(Buffer.from('Doe^John')),
+    };
+    const input = makeIdentifiedInstance({
+      overrides: [unknown, el(0x00142006, 'PN', 'Doe^John')],
+    });
+    const { file } = deidentify(input, KEYS, opts());
+    expect(file.dataset.has(0x00189999)).toBe(false);
+    expect(file.dataset.has(0x00142006)).toBe(false);
+    expect(getString(file.dataset, 0x00080070)).toBe('ACME Medical'); // not in the table: kept
+  });
+
   it('flags burned-in annotation and recognizable visual features', () => {
     const plain = deidentify(makeIdentifiedInstance(), KEYS, opts());
     expect(plain.burnedIn).toBe(false);

@@ -248,8 +248,10 @@ function apply(
 /** Attributes without a rule: by VR (PS3.15 E.1.1 keeps attributes the table does not list). */
 function fallback(el: DicomElement, here: Here): DicomElement | undefined {
   if (el.items !== undefined) return keepElement(el, here);
-  // A person's name in an attribute the table does not list is still a person's name.
-  if (el.vr === 'PN') return undefined;
+  // A person's name in an attribute the table does not list is still a person's name; and a
+  // value of unknown VR (an attribute newer than our dictionary, read from implicit VR, or sent
+  // as UN) cannot be judged at all, so neither is kept.
+  if (el.vr === 'PN' || el.vr === 'UN') return undefined;
   if (el.vr === 'UI' && !CLASS_UID_TAGS.has(el.tag)) return remapUidElement(el, here);
   return el;
 }
