@@ -135,6 +135,13 @@ describe('malformed input', () => {
     const err = parseError(() => parseDataset(writeDataset(enc, JPEG_BASELINE), explicitLittle));
     expect(err.message).toMatch(/encapsulated pixel data in native transfer syntax/);
     expect(err.path).toBe('(7FE0,0010)');
+    const implicit = new Uint8Array([
+      0xe0, 0x7f, 0x10, 0x00, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0, 0, 0, 0, 0xfe,
+      0xff, 0xdd, 0xe0, 0, 0, 0, 0,
+    ]);
+    expect(parseError(() => parseDataset(implicit, implicitLittle)).message).toMatch(
+      /encapsulated pixel data in native transfer syntax 1\.2\.840\.10008\.1\.2:/,
+    );
   });
 
   it('refuses absurd lengths and says where', () => {

@@ -219,8 +219,8 @@ function readElement(ctx: Ctx, tag: Tag, end: number, depth: number): DicomEleme
 }
 
 function readUndefinedLength(ctx: Ctx, tag: Tag, vr: Vr, end: number, depth: number): DicomElement {
-  if (tag === PIXEL_DATA && (vr === 'OB' || vr === 'OW') && ctx.explicit) {
-    if (!ctx.encapsulated) {
+  if (tag === PIXEL_DATA && (vr === 'OB' || vr === 'OW')) {
+    if (!ctx.encapsulated || !ctx.explicit) {
       fail(
         ctx,
         `encapsulated pixel data in native transfer syntax ${ctx.syntax}: the declared transfer syntax does not match the data`,

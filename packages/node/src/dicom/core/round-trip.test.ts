@@ -132,6 +132,41 @@ describe('write then parse', () => {
     }
   });
 
+  it('parses an undefined-length UN as a sequence in implicit VR LE (PS3.5 6.2.2)', () => {
+    const u16 = (n: number): number[] => [n & 0xff, n >>> 8];
+    const u32 = (n: number): number[] => [...u16(n & 0xffff), ...u16(n >>> 16)];
+    const tag = (t: number): number[] => [...u16(t >>> 16), ...u16(t & 0xffff)];
+    const bytes = new Uint8Array([
+      ...tag(0x00291030),
+      ...Buffer.from('UN'),
+      0,
+      0,
+      ...u32(0xffffffff),
+      ...tag(0xfffee000),
+      ...u32(0xffffffff),
+      ...tag(0x00100020),
+      ...u32(4),
+      ...Buffer.from('AB12'), // implicit VR inside
+      ...tag(0xfffee00d),
+      ...u32(0),
+      ...tag(0xfffee0dd),
+      ...u32(0),
+      ...tag(0x00291040),
+      ...Buffer.from('LO'),
+      ...u16(2),
+      ...Buffer.from('OK'), // explicit again
+    ]);
+    for (const ts of [TRANSFER_SYNTAX.explicitLittle, JPEG_BASELINE]) {
+      const ds = parseDataset(bytes, ts);
+      const sq = ds.get(0x00291030);
+      expect(sq?.vr).toBe('SQ');
+      const item = sq?.items?.[0];
+      expect(item?.get(0x00100020)?.vr).toBe('LO');
+      expect(getString(item!, 0x00100020)).toBe('AB12');
+      expect(getString(ds, 0x00291040)).toBe('OK');
+    }
+  });
+
   it('reads the values it wrote', () => {
     const back = parseDicomFile(
       writeDicomFile({ dataset: makeSampleDataset(), transferSyntax: TRANSFER_SYNTAX.explicitBig }),
