@@ -71,6 +71,8 @@ export class ScpAssociation {
     this.log = deps.logger.child({ association: id, peer: this.address });
     this.reader = new PduReader({ pData: deps.settings.maxPduLength });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    // Small PDUs (responses) must not wait for Nagle's algorithm behind the peer's delayed ACK.
+    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.onData(chunk);
     });
@@ -237,6 +239,7 @@ export class ScpAssociation {
     await this.messages?.discard();
     if (this.slot) this.deps.releaseSlot();
     this.slot = false;
+    this.log.debug('association closed');
     this.resolveDone();
   }
 }

@@ -68,6 +68,7 @@ export class ScuAssociation {
     private readonly socket: Socket,
     private readonly timeoutMs: number,
   ) {
+    socket.setNoDelay(true); // a command PDU must not wait behind the peer's delayed ACK
     socket.on('data', (chunk: Buffer) => {
       this.onData(chunk);
     });

@@ -125,6 +125,13 @@ export function captureLogger(): { logger: Logger; lines: LogLines } {
   return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
+/** Resolves once `count` lines with message `msg` have been logged. */
+export async function loggedAtLeast(lines: LogLines, msg: string, count = 1): Promise<void> {
+  while (lines.filter((l) => l.msg === msg).length < count) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A receiver on 127.0.0.1:0 whose store reads each file, moves it to `keptDir`, and answers. */
 export async function startRecordingServer(o: {
   tmpDir: string;
