@@ -77,15 +77,16 @@ export async function createProject(hub, name, trusts) {
 
 /**
  * Creates trust `name` at the hub and prepares its node folder `base/<name>`: `node init`, a CSV
- * dataset of `rows` rows, approval of `projects` with the dataset exposed. Does not start it.
+ * dataset of `rows` rows (from `makeCsv(rows, seed)`, default the latency bench's), approval of
+ * `projects` with the dataset exposed. Does not start it.
  */
-export async function prepareNode(hub, base, name, index, rows, projects) {
+export async function prepareNode(hub, base, name, index, rows, projects, makeCsv = syntheticCsv) {
   const t = await hub.admin.call('POST', '/api/v1/trusts', { name });
   const dir = join(base, name);
   const apiKeyFile = secretFile(join(base, `${name}.api-key`), t.apiKey);
   await nodeInit({ dir, hub: hub.url, pin: hub.pin, name, apiKeyFile, consolePort: 0 }, quietIo);
   const file = join(base, `${name}.csv`);
-  writeFileSync(file, syntheticCsv(rows, 1000 + index), { mode: 0o600 });
+  writeFileSync(file, makeCsv(rows, 1000 + index), { mode: 0o600 });
   await importDataset({ dir, name: DATASET, file, replace: false });
   for (const project of projects) await approveProject({ dir, project, datasets: [DATASET] });
   return { name, dir };

@@ -1,0 +1,154 @@
+// Rounds to a target accuracy (issue 6 "npm run bench adds … rounds to a target accuracy"): the
+// seeded label-skewed two-moons task of the `train` tests (three non-identical sites: mostly
+// class 0, mostly class 1, a noisier balanced one), an MLP 2 → 16 → 2 trained by `train` with
+// FedAvg, FedProx and FedAdam, driven in one process by simulateJob on the compiled
+// @tessera/algorithms (the same hub and site code the processes run, no transport). The target
+// is a fraction (default 95 %) of the accuracy of the same model trained centrally on the pooled
+// training splits for as many epochs, evaluated on the pooled validation splits.
+//
+//   npm run build && node bench/training-convergence.mjs [--rounds 30] [--target 0.95]
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const DIST = fileURLToPath(new URL('../packages/algorithms/dist/', import.meta.url));
+
+/** The strategies compared, with their settings. */
+export const STRATEGIES = [{ name: 'fedavg' }, { name: 'fedprox', mu: 0.01 }, { name: 'fedadam' }];
+
+const BASE = {
+  outcome: 'y',
+  features: ['x1', 'x2'],
+  model: { type: 'mlp', hidden: [16] },
+  epochs: 1,
+  batchSize: 16,
+  learningRate: 0.05,
+  seed: 7,
+};
+
+/** Rows of a task whose label is kept with probability keep[label] (label skew), as a table. */
+function skewed(task, keep, seed) {
+  const x1 = [];
+  const x2 = [];
+  const y = [];
+  for (let r = 0; r < task.rows; r++) {
+    const label = task.labels[r];
+    const coin = ((Math.imul(r + 1, 2654435761) ^ seed) >>> 0) / 4294967296;
+    if (coin >= keep[label]) continue;
+    x1.push(task.x[2 * r]);
+    x2.push(task.x[2 * r + 1]);
+    y.push(label);
+  }
+  return {
+    rows: y.length,
+    columns: {
+      x1: { kind: 'number', values: Float64Array.from(x1) },
+      x2: { kind: 'number', values: Float64Array.from(x2) },
+      y: { kind: 'categorical', levels: ['c0', 'c1'], codes: Int32Array.from(y) },
+    },
+  };
+}
+
+async function modules() {
+  const m = (p) => import(`${DIST}${p}`);
+  const [index, synthetic, model, local, standardize] = await Promise.all([
+    m('index.js'),
+    m('learning/training/synthetic.js'),
+    m('learning/models/model.js'),
+    m('learning/training/local-train.js'),
+    m('learning/training/standardize.js'),
+  ]);
+  return { ...index, ...synthetic, ...model, ...local, ...standardize };
+}
+
+/** The same model trained on the pooled training splits, accuracy on the pooled validation. */
+function centralAccuracy(m, sites, params) {
+  const all = sites.flatMap((t) => Array.from({ length: t.rows }, (_, i) => [t, i]));
+  const stats = params.features.map((f) => {
+    const v = all.map(([t, i]) => t.columns[f].values[i]);
+    const mean = v.reduce((s, a) => s + a, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((s, a) => s + (a - mean) ** 2, 0) / (v.length - 1));
+    return { mean, sd };
+  });
+  const pick = (which) => {
+    const rows = sites.flatMap((t) =>
+      Array.from(m.validationSplit(t.rows, 0.2, params.seed)[which], (i) => [t, i]),
+    );
+    const raw = Float64Array.from(
+      rows.flatMap(([t, i]) => params.features.map((f) => t.columns[f].values[i])),
+    );
+    const x = m.standardize(
+      raw,
+      rows.length,
+      stats.map((s) => s.mean),
+      stats.map((s) => s.sd),
+    );
+    return { x, y: Int32Array.from(rows, ([t, i]) => t.columns.y.codes[i]) };
+  };
+  const tr = pick('train');
+  const va = pick('validation');
+  const model = m.createModel({ type: 'mlp', inputs: 2, classes: 2, hidden: params.model.hidden });
+  const fit = m.trainLocal(
+    model,
+    model.init(params.seed),
+    { x: tr.x, labels: tr.y, rows: tr.y.length },
+    {
+      epochs: params.rounds * params.epochs,
+      batchSize: params.batchSize,
+      optimizer: { name: 'sgd', learningRate: params.learningRate, momentum: 0.9 },
+      seed: params.seed,
+    },
+  );
+  const prob = model.predictProba(fit.parameters, { x: va.x, rows: va.y.length });
+  let correct = 0;
+  va.y.forEach((y, i) => {
+    if ((prob[2 * i + 1] > 0.5 ? 1 : 0) === y) correct++;
+  });
+  return correct / va.y.length;
+}
+
+/**
+ * Trains with each strategy for `rounds` rounds and returns, per strategy, the first round whose
+ * federated validation accuracy reaches `target` × the central accuracy (null if none), the final
+ * and best accuracy, and the wall time of the whole simulated job.
+ */
+export async function benchConvergence({ rounds = 30, target = 0.95 } = {}) {
+  const m = await modules();
+  const sites = [
+    skewed(m.twoMoons(900, 0.15, 11), [1, 0.25], 1),
+    skewed(m.twoMoons(900, 0.15, 12), [0.25, 1], 2),
+    skewed(m.twoMoons(500, 0.25, 13), [1, 1], 3),
+  ];
+  const central = centralAccuracy(m, sites, { ...BASE, rounds });
+  const goal = target * central;
+  const runs = STRATEGIES.map((strategy) => {
+    const t0 = performance.now();
+    const run = m.simulateJob(m.train, { ...BASE, strategy, rounds }, sites);
+    const wallMs = performance.now() - t0;
+    if (run.decision.kind !== 'done')
+      throw new Error(`${strategy.name}: ${run.decision.code} ${run.decision.reason}`);
+    const acc = run.decision.result.rounds.map((r) => r.accuracy);
+    const hit = acc.findIndex((a) => a >= goal);
+    return {
+      strategy,
+      roundsToTarget: hit === -1 ? null : hit + 1,
+      final: acc.at(-1),
+      best: Math.max(...acc),
+      wallMs,
+    };
+  });
+  return { rows: sites.map((s) => s.rows), rounds, target, central, goal, runs };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '30' },
+      target: { type: 'string', default: '0.95' },
+    },
+  });
+  const r = await benchConvergence({
+    rounds: Number(values.rounds),
+    target: Number(values.target),
+  });
+  console.log(JSON.stringify(r, null, 2));
+}
