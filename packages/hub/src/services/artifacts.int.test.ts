@@ -78,8 +78,17 @@ describe.each(TEST_DB_KINDS)('job artifacts on $name', (kind) => {
       bytes: entries[1]!.bytes,
     });
     expect(view.body).toEqual(round1);
+    // A client that encodes the name as one path segment reads the same artifact.
+    const encoded = await t.req(
+      'GET',
+      `${base}/${encodeURIComponent('model/round-1')}`,
+      s.researcher,
+    );
+    expect(artifactViewSchema.parse(encoded.body).body).toEqual(round1);
     const audit = await t.db.query<{ actor: string; details: string; trace_id: string }>(
-      `SELECT actor, details, trace_id FROM audit_log WHERE action = 'job.artifact.read'`,
+      `SELECT actor, details, trace_id FROM audit_log
+        WHERE action = 'job.artifact.read' AND trace_id = $1`,
+      [TRACE],
     );
     expect(audit).toHaveLength(1);
     expect(audit[0]!.trace_id).toBe(TRACE);
@@ -112,7 +121,7 @@ describe.each(TEST_DB_KINDS)('job artifacts on $name', (kind) => {
     const reads = await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM audit_log WHERE action = 'job.artifact.read'`,
     );
-    expect(reads[0]!.n).toBe(2);
+    expect(reads[0]!.n).toBe(3);
   });
 
   it('keeps the model of each round as its decision commits, while the job runs', async () => {
