@@ -158,6 +158,18 @@ describe('malformed input', () => {
     expect(parseError(() => parseDataset(implicit, implicitLittle)).message).toMatch(/4294967280/);
   });
 
+  it('does not print a tag or length that is really text from a value', () => {
+    // A length 14 bytes short: the parser reads on inside the name, as implicit VR would.
+    const bytes = Buffer.concat([
+      Buffer.from([0x10, 0x00, 0x10, 0x00, 0x04, 0x00, 0x00, 0x00]),
+      Buffer.from('MUSTERMANN^JUERGEN'),
+    ]);
+    const err = parseError(() => parseDataset(bytes, implicitLittle));
+    expect(err.message).toBe(
+      'value length (bytes that read as text) of VR UN runs past the end of the data (6 bytes left) at byte 12 in (an unknown tag)',
+    );
+  });
+
   it('names the path inside nested sequences', () => {
     const ds: DicomDataset = new Map([
       [0x00081115, { tag: 0x00081115, vr: 'SQ', items: [new Map(), makeNestedItem(2)] }],

@@ -70,6 +70,16 @@ function tagLabel(tag: Tag): string {
   return text && lookupTag(tag) === undefined ? '(an unknown tag)' : formatTag(tag);
 }
 
+/** A length for a message: one read from misaligned input may be text, so hide those too. */
+function lengthLabel(length: number): string {
+  const bytes = length > 0xffff ? [24, 16, 8, 0] : [8, 0];
+  const text = bytes.every((s) => {
+    const b = (length >>> s) & 0xff;
+    return b >= 0x20 && b < 0x7f;
+  });
+  return text ? '(bytes that read as text)' : String(length);
+}
+
 function fail(ctx: Ctx, message: string, offset: number = ctx.pos): never {
   const path = ctx.path.map((p) => (typeof p === 'number' ? tagLabel(p) : p)).join('');
   throw new DicomParseError(message + ctx.note, offset, path);
@@ -204,7 +214,7 @@ function readElement(ctx: Ctx, tag: Tag, end: number, depth: number): DicomEleme
     }
     fail(
       ctx,
-      `value length ${length} of VR ${vr} runs past the end of the data (${end - ctx.pos} bytes left)${hint}`,
+      `value length ${lengthLabel(length)} of VR ${vr} runs past the end of the data (${end - ctx.pos} bytes left)${hint}`,
       headerAt,
     );
   }
@@ -272,7 +282,7 @@ function readItems(ctx: Ctx, end: number, undefinedLength: boolean, depth: numbe
       if (length > end - ctx.pos) {
         fail(
           ctx,
-          `item length ${length} runs past the end of its sequence (${end - ctx.pos} bytes left)`,
+          `item length ${lengthLabel(length)} runs past the end of its sequence (${end - ctx.pos} bytes left)`,
           start,
         );
       }
@@ -303,7 +313,7 @@ function readFragments(ctx: Ctx, end: number): Uint8Array[] {
     if (length > end - ctx.pos) {
       fail(
         ctx,
-        `fragment length ${length} runs past the end of the data (${end - ctx.pos} bytes left)`,
+        `fragment length ${lengthLabel(length)} runs past the end of the data (${end - ctx.pos} bytes left)`,
         start,
       );
     }
