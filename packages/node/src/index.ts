@@ -18,3 +18,28 @@ export {
   type Executor,
   type ExecutorOptions,
 } from './exec/executor.js';
+export {
+  importDicom,
+  type DicomImportOptions,
+  type DicomImportSummary,
+  type ImportProblem,
+} from './dicom/ingest/import.js';
+export {
+  deleteDicomEntry,
+  listDicomEntries,
+  resolveDicomEntry,
+  setDicomPolicy,
+  type DicomPolicyChange,
+  type DicomStatus,
+} from './dicom/ingest/operator.js';
+export {
+  loadDicomIndex,
+  seriesInstances,
+  type DicomIndex,
+  type InstanceRecord,
+  type SeriesInstance,
+} from './dicom/ingest/dicom-index.js';
+export type { IngestOutcome } from './dicom/ingest/store.js';
+export type { VaultEntry, VaultKind } from './dicom/ingest/vault-folder.js';
+export type { DicomInitOptions } from './init-node.js';
+export type { DeidOptions } from './dicom/deid/index.js';

@@ -1,8 +1,11 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { TesseraError } from '@tessera/protocol';
 import type { Logger } from 'pino';
 import { createCataloguePublisher } from './catalogue/publisher.js';
 import { startConsole } from './console.js';
+import { createDicomStore, type DicomStore } from './dicom/ingest/store.js';
+import { startDicomServer, type DicomServer } from './dicom/net/server.js';
 import { createExecutor } from './exec/executor.js';
 import { createHubClient } from './hub/hub-client.js';
 import { deliverResult, runNodeLoop } from './hub/node-loop.js';
@@ -10,7 +13,13 @@ import { createNodeLogger } from './logger.js';
 import { nodeStatus } from './status.js';
 import { writeFileAtomic } from './store/atomic-file.js';
 import { nodePaths } from './store/layout.js';
-import { loadApiKey, loadNodeConfig, loadPartyKeys } from './store/node-config.js';
+import {
+  dicomConfigOf,
+  loadApiKey,
+  loadNodeConfig,
+  loadPartyKeys,
+  type DicomConfig,
+} from './store/node-config.js';
 import { createTaskRunner, type TaskRunner } from './task/task-runner.js';
 
 export interface RunningNode {
@@ -21,7 +30,9 @@ export interface RunningNode {
    * (the hub named another trust, its keys or TLS pin changed). The CLI exits non-zero on it.
    */
   readonly done: Promise<void>;
-  /** Stops polling, waits briefly for running steps, closes the console. */
+  /** The port of the DICOM receiver, or null when node.json configures none. */
+  readonly dicomPort: number | null;
+  /** Stops polling, waits briefly for running steps, closes the receiver and the console. */
   close(): Promise<void>;
 }
 
@@ -38,8 +49,9 @@ export interface StartNodeOptions {
 }
 
 /**
- * Runs a node: console on 127.0.0.1, enrolment, the outbound long-poll loop, the executor.
- * Writes the console URL to `<dir>/run/console.url`.
+ * Runs a node: console on 127.0.0.1 (with STOW-RS), the DICOM receiver when node.json gives it
+ * a port, enrolment, the outbound long-poll loop, the executor. Writes the console URL to
+ * `<dir>/run/console.url`.
  *
  * @throws TesseraError NOT_FOUND when `dir` holds no node, BAD_REQUEST when its files are
  *   invalid; the error of listen() when the console port is taken.
@@ -50,10 +62,27 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const [apiKey, keys] = await Promise.all([loadApiKey(paths), loadPartyKeys(paths)]);
   const logger = o.logger ?? createNodeLogger(config.name);
   let loopState: Record<string, unknown> = { enrolled: false, lastPollAt: null, lastError: null };
+  const dicom = dicomConfigOf(config);
+  // The receiver's and the uploads' temp files are the running node's own: left over from a
+  // crash, they are removed (imports by other processes use the store's folder, not these).
+  const rxTmp = join(paths.dicom.tmp, 'rx');
+  const stowTmp = join(paths.dicom.tmp, 'stow');
+  await Promise.all([rxTmp, stowTmp].map((d) => rm(d, { recursive: true, force: true })));
+  const store = await createDicomStore({ paths, logger });
+  void store.flush(true).catch(() => undefined);
+  const receiver = await startReceiver(dicom, rxTmp, store, logger).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
   const consoleServer = await startConsole({
     port: config.consolePort,
     logger,
     status: async () => ({ ...(await nodeStatus(o.dir)), connection: loopState }),
+    stow: { store, tmpDir: stowTmp, logger },
+  }).catch(async (e: unknown) => {
+    await receiver?.close();
+    await store.close();
+    throw e;
   });
   await writeFileAtomic(paths.consoleUrl, `${consoleServer.url}\n`, 0o644);
   const client = createHubClient({ hubUrl: config.hubUrl, pin: config.pin, apiKey });
@@ -89,7 +118,9 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
       if (runner !== null && fatal === null) await Promise.race([runner.idle(), delay(2_000)]);
       stopping.abort();
       await client.close().catch(() => undefined);
+      await receiver?.close();
       await consoleServer.close();
+      await store.close();
       await rm(paths.consoleUrl, { force: true });
       logger.info({ fatal: fatal?.code ?? null }, 'node stopped');
       if (fatal === null) settle.resolve();
@@ -127,7 +158,46 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
       return runner;
     },
   });
-  return { consoleUrl: consoleServer.url, done, close: () => stop(null) };
+  return {
+    consoleUrl: consoleServer.url,
+    dicomPort: receiver?.port ?? null,
+    done,
+    close: () => stop(null),
+  };
+}
+
+/**
+ * Starts the C-STORE receiver when node.json gives it a port (issue 7); TLS files are read now.
+ * @throws TesseraError BAD_REQUEST for invalid options; the error of listen() or of a TLS file.
+ */
+async function startReceiver(
+  dicom: DicomConfig,
+  tmpDir: string,
+  store: DicomStore,
+  logger: Logger,
+): Promise<DicomServer | null> {
+  if (dicom.port === undefined) return null;
+  const tls =
+    dicom.tls === undefined
+      ? undefined
+      : {
+          key: await readFile(dicom.tls.key),
+          cert: await readFile(dicom.tls.cert),
+          ...(dicom.tls.ca === undefined ? {} : { ca: await readFile(dicom.tls.ca) }),
+          requireClientCert: dicom.tls.requireClientCert,
+        };
+  return startDicomServer({
+    port: dicom.port,
+    host: dicom.host,
+    aeTitle: dicom.aeTitle,
+    allow: dicom.allow,
+    maxAssociations: dicom.maxAssociations,
+    maxInstanceBytes: dicom.maxInstanceBytes,
+    tmpDir,
+    logger,
+    onStore: store.storeInstance,
+    ...(tls === undefined ? {} : { tls }),
+  });
 }
 
 function delay(ms: number): Promise<void> {

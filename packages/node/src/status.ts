@@ -2,9 +2,10 @@ import { readdir } from 'node:fs/promises';
 import type { VariableInfo } from '@tessera/algorithms';
 import { partyFingerprint, type ChainVerdict } from '@tessera/protocol';
 import { readDatasetSchema } from './data/dataset-format.js';
+import { dicomStatus, type DicomStatus } from './dicom/ingest/operator.js';
 import { verifyAuditFile } from './store/audit-log.js';
 import { nodePaths } from './store/layout.js';
-import { loadHubKeys, loadNodeConfig, loadPartyKeys } from './store/node-config.js';
+import { dicomConfigOf, loadHubKeys, loadNodeConfig, loadPartyKeys } from './store/node-config.js';
 import { createPrivacyLedger, type PrivacyBalance } from './privacy/privacy-ledger.js';
 import { loadPolicy, type Approval, type NodePolicy } from './store/policy-store.js';
 import { TASK_STATES, listTasks, type TaskState } from './task/task-store.js';
@@ -21,6 +22,8 @@ export interface NodeStatus {
   tasks: Record<TaskState, number>;
   /** Each approved project's differential-privacy budget, spent and left. */
   privacy: PrivacyBalance[];
+  /** The imaging store: receiver settings, de-identification policy and counts. */
+  dicom: DicomStatus;
 }
 
 /**
@@ -31,12 +34,13 @@ export interface NodeStatus {
 export async function nodeStatus(dir: string): Promise<NodeStatus> {
   const paths = nodePaths(dir);
   const config = await loadNodeConfig(paths);
-  const [keys, hubKeys, policy, tasks, privacy] = await Promise.all([
+  const [keys, hubKeys, policy, tasks, privacy, dicom] = await Promise.all([
     loadPartyKeys(paths),
     loadHubKeys(paths),
     loadPolicy(paths),
     listTasks(paths),
     createPrivacyLedger(paths).balances(),
+    dicomStatus(paths, dicomConfigOf(config)),
   ]);
   const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
   for (const t of tasks) counts[t.state]++;
@@ -51,6 +55,7 @@ export async function nodeStatus(dir: string): Promise<NodeStatus> {
     policy: rules,
     tasks: counts,
     privacy,
+    dicom,
   };
 }
 

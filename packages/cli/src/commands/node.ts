@@ -8,6 +8,7 @@ import { intText, jsonFlag, listText, optionsOf, portText } from '../options.js'
 import { printJson, progress, type Io } from '../output.js';
 import { readSecretFile } from '../secret-file.js';
 import { announceReady, waitForStop } from './lifecycle.js';
+import { formatDicomStatus, registerDicomCommands } from './node-dicom.js';
 
 const initOptions = z.object({
   dir: z.string().min(1),
@@ -17,28 +18,28 @@ const initOptions = z.object({
   apiKeyFile: z.string().min(1),
   consolePort: portText.optional(),
   minCount: intText(1, 1_000_000).optional(),
-  dicomPort: z.string().optional(),
+  dicomPort: portText.optional(),
+  dicomHost: z.string().min(1).optional(),
   dicomAe: z.string().optional(),
-  dicomAllow: z.string().optional(),
+  dicomAllow: listText.optional(),
+  dicomTlsKey: z.string().min(1).optional(),
+  dicomTlsCert: z.string().min(1).optional(),
+  dicomTlsCa: z.string().min(1).optional(),
+  dicomTlsRequireClient: z.boolean().optional(),
   json: jsonFlag,
 });
 export type NodeInitOptions = Omit<z.infer<typeof initOptions>, 'json'>;
 
 /**
  * `node init`: reads the trust's API key from its file and initialises the node folder.
- * @throws TesseraError BAD_REQUEST for DICOM options (the receiver is not available yet) or an
- *   unreadable key file; whatever initNode throws.
+ * @throws TesseraError BAD_REQUEST for an unreadable key file, TLS key without certificate;
+ *   whatever initNode throws.
  */
 export async function nodeInit(
   o: NodeInitOptions,
   io: Io,
 ): Promise<{ dir: string; fingerprint: string }> {
-  if (o.dicomPort !== undefined || o.dicomAe !== undefined || o.dicomAllow !== undefined) {
-    throw new TesseraError(
-      'BAD_REQUEST',
-      'the DICOM receiver (--dicom-port, --dicom-ae, --dicom-allow) is not available in this version',
-    );
-  }
+  const dicom = dicomInitOf(o);
   const apiKey = readSecretFile(o.apiKeyFile, '--api-key-file', (l) => {
     progress(io, l);
   });
@@ -51,7 +52,49 @@ export async function nodeInit(
     apiKey,
     ...(o.consolePort === undefined ? {} : { consolePort: o.consolePort }),
     ...(o.minCount === undefined ? {} : { minCount: o.minCount }),
+    ...(dicom === undefined ? {} : { dicom }),
   });
+}
+
+/** The DICOM part of `node init`'s options, or undefined when none was given. */
+function dicomInitOf(o: NodeInitOptions) {
+  const given = [
+    o.dicomPort,
+    o.dicomHost,
+    o.dicomAe,
+    o.dicomAllow,
+    o.dicomTlsKey,
+    o.dicomTlsCert,
+    o.dicomTlsCa,
+    o.dicomTlsRequireClient,
+  ].some((v) => v !== undefined);
+  if (!given) return undefined;
+  if ((o.dicomTlsKey === undefined) !== (o.dicomTlsCert === undefined))
+    throw new TesseraError('BAD_REQUEST', '--dicom-tls-key and --dicom-tls-cert go together');
+  if (
+    o.dicomTlsKey === undefined &&
+    (o.dicomTlsCa !== undefined || o.dicomTlsRequireClient === true)
+  )
+    throw new TesseraError(
+      'BAD_REQUEST',
+      '--dicom-tls-ca and --dicom-tls-require-client need --dicom-tls-key and --dicom-tls-cert',
+    );
+  return {
+    ...(o.dicomPort === undefined ? {} : { port: o.dicomPort }),
+    ...(o.dicomHost === undefined ? {} : { host: o.dicomHost }),
+    ...(o.dicomAe === undefined ? {} : { aeTitle: o.dicomAe }),
+    ...(o.dicomAllow === undefined ? {} : { allow: o.dicomAllow }),
+    ...(o.dicomTlsKey === undefined || o.dicomTlsCert === undefined
+      ? {}
+      : {
+          tls: {
+            key: o.dicomTlsKey,
+            cert: o.dicomTlsCert,
+            ...(o.dicomTlsCa === undefined ? {} : { ca: o.dicomTlsCa }),
+            requireClientCert: o.dicomTlsRequireClient === true,
+          },
+        }),
+  };
 }
 
 // The node package is imported where used, so commands that need none start fast.
@@ -71,15 +114,27 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--api-key-file <file>', "file holding the trust's API key")
     .option('--console-port <port>', 'port of the console on 127.0.0.1 (0: any free port)')
     .option('--min-count <n>', 'disclosure threshold (default 10)')
-    .option('--dicom-port <port>', 'DICOM C-STORE port (not available yet)')
-    .option('--dicom-ae <title>', 'DICOM AE title (not available yet)')
-    .option('--dicom-allow <ae1,ae2>', 'calling AE titles allowed to store (not available yet)')
+    .option('--dicom-port <port>', 'runs the DICOM C-STORE receiver on this port (e.g. 11112)')
+    .option('--dicom-host <address>', 'interface the receiver listens on (default 0.0.0.0)')
+    .option('--dicom-ae <title>', "the receiver's AE title (default TESSERA)")
+    .option('--dicom-allow <ae1,ae2>', 'calling AE titles allowed to store (none: all refused)')
+    .option('--dicom-tls-key <file>', 'DICOM TLS: the PEM private key')
+    .option('--dicom-tls-cert <file>', 'DICOM TLS: the PEM certificate')
+    .option('--dicom-tls-ca <file>', 'DICOM TLS: CA certificates that callers must chain to')
+    .option(
+      '--dicom-tls-require-client',
+      'DICOM TLS: callers must present a certificate (mutual TLS)',
+    )
     .option('--json', 'print {dir, fingerprint} as JSON')
     .action(async (_o: unknown, cmd: Command) => {
       const { json, ...o } = optionsOf(cmd, initOptions);
       const r = await nodeInit(o, ctx.io);
       if (json) printJson(ctx.io, { dir: r.dir, fingerprint: r.fingerprint });
-      else ctx.io.out(`node initialised in ${r.dir}\n  fingerprint  ${r.fingerprint}\n`);
+      else {
+        ctx.io.out(`node initialised in ${r.dir}\n  fingerprint  ${r.fingerprint}\n`);
+        if (o.dicomPort !== undefined && (o.dicomAllow ?? []).length === 0)
+          progress(ctx.io, 'no --dicom-allow: the DICOM receiver will refuse every caller');
+      }
     });
 
   registerDatasetCommands(node, ctx);
@@ -128,16 +183,9 @@ function budgetOf(o: {
   return { epsilon: o.epsilon, delta: o.delta ?? 0 };
 }
 
-/** `node dicom import|approve|policy|status`: what a hospital operator does at the node. */
+/** `node dicom …|approve|policy|status`: what a hospital operator does at the node. */
 function registerOperatorCommands(node: Command, ctx: CliContext): void {
-  node
-    .command('dicom')
-    .description('DICOM store (not available yet)')
-    .command('import <path>')
-    .requiredOption('--dir <dir>', 'the node folder')
-    .action(() => {
-      throw new TesseraError('BAD_REQUEST', 'DICOM import is not available in this version');
-    });
+  registerDicomCommands(node, ctx);
 
   node
     .command('approve <project>')
@@ -242,7 +290,7 @@ function registerOperatorCommands(node: Command, ctx: CliContext): void {
       const { nodeStatus } = await import('@tessera/node');
       const status = await nodeStatus(o.dir);
       if (o.json) printJson(ctx.io, status);
-      else ctx.io.out(formatNodeStatus(status));
+      else ctx.io.out(formatNodeStatus(status) + formatDicomStatus(status.dicom));
     });
 }
 
@@ -260,6 +308,7 @@ async function runNode(dir: string, io: Io): Promise<void> {
       throw e;
     });
   progress(io, `node running; console at ${running.consoleUrl}`);
+  if (running.dicomPort !== null) progress(io, `DICOM receiver on port ${running.dicomPort}`);
   announceReady({ consoleUrl: running.consoleUrl });
   const stopped = stop.requested.then((why) => ({ kind: 'signal' as const, why }));
   const failed = running.done.then(

@@ -11,6 +11,7 @@ import {
   type PartyKeys,
   type PublicKeys,
 } from '@tessera/protocol';
+import { deidOptionsSchema } from '../dicom/deid/options.js';
 import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
 import type { NodePaths } from './layout.js';
 
@@ -32,24 +33,6 @@ export const aeTitleSchema = z
   .regex(/^[\x20-\x5b\x5d-\x7e]+$/, 'an AE title is printable ASCII without backslash')
   .refine((s) => s.trim() !== '', 'an AE title is not only spaces')
   .transform((s) => s.trim());
-
-/**
- * The operator's de-identification choices for images (issue 7; PS3.15 Annex E options), all off
- * by default: the Basic Profile alone.
- */
-export const dicomPolicySchema = z
-  .object({
-    /** Retain Longitudinal Temporal Information with Modified Dates: a per-patient date shift. */
-    retainDates: z.boolean().default(false),
-    /** Retain Patient Characteristics: sex, age, size, weight. */
-    retainPatientCharacteristics: z.boolean().default(false),
-    /** Clean Descriptors: keep descriptions (e.g. Series Description) once cleaned. */
-    cleanDescriptors: z.boolean().default(false),
-    /** Store images flagged with burned-in annotation instead of holding them for the operator. */
-    allowBurnedIn: z.boolean().default(false),
-  })
-  .strict();
-export type DicomPolicy = z.infer<typeof dicomPolicySchema>;
 
 /** DICOM over TLS (PS3.15 Annex B.1): PEM files given at init, read when the receiver starts. */
 export const dicomTlsSchema = z
@@ -87,7 +70,8 @@ export const dicomConfigSchema = z
       .default(DEFAULT_MAX_INSTANCE_BYTES),
     /** The tabular dataset the index is materialised as, one row per series. */
     dataset: nameSchema.default('imaging'),
-    policy: dicomPolicySchema.default(() => dicomPolicySchema.parse({})),
+    /** The operator's de-identification choices (PS3.15 Annex E options), all off by default. */
+    deid: deidOptionsSchema.default(() => deidOptionsSchema.parse({})),
   })
   .strict();
 export type DicomConfig = z.infer<typeof dicomConfigSchema>;

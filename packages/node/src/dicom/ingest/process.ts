@@ -2,7 +2,7 @@ import { DicomParseError, TRANSFER_SYNTAX, type DicomFile } from '../core/types.
 import { parseDataset, parseDicomFile } from '../core/parse.js';
 import { DicomWriteError, writeDicomFile } from '../core/write.js';
 import { getString } from '../core/values.js';
-import type { DicomPolicy } from '../../store/node-config.js';
+import { DeidError, deidentify, type DeidKeys, type DeidOptions } from '../deid/index.js';
 import type { InstanceRecord } from './dicom-index.js';
 import { instanceKey, instanceRecord, type InstanceKey } from './record.js';
 
@@ -12,11 +12,16 @@ import { instanceKey, instanceRecord, type InstanceKey } from './record.js';
  * failure with a reason fit for the audit log (tags, offsets, lengths; never a value).
  */
 
-/** The de-identifier as the store uses it (see deid-adapter.ts). */
+/** The de-identifier as the store uses it: keys bound, options per call. */
 export type Deidentify = (
   file: DicomFile,
-  policy: DicomPolicy,
+  options: DeidOptions,
 ) => { readonly file: DicomFile; readonly burnedIn: boolean };
+
+/** The PS3.15 de-identifier of deid/ with the node's keys. */
+export function keyedDeidentifier(keys: DeidKeys): Deidentify {
+  return (file, options) => deidentify(file, keys, options);
+}
 
 /** What the store knows of the input's origin that the dataset must agree with. */
 export interface Expected {
@@ -61,7 +66,7 @@ export function processInstance(
     transferSyntax?: string;
     expected?: Expected;
     deidentify: Deidentify;
-    policy: DicomPolicy;
+    options: DeidOptions;
     now: Date;
   },
 ): Processed {
@@ -90,7 +95,7 @@ export function processInstance(
   }
   let out: { file: DicomFile; burnedIn: boolean };
   try {
-    out = o.deidentify(file, o.policy);
+    out = o.deidentify(file, o.options);
   } catch (e) {
     return {
       ok: false,
@@ -150,11 +155,7 @@ function checkExpected(file: DicomFile, e: Expected): string | null {
  * class only.
  */
 function reasonOf(e: unknown, what: string): string {
-  if (e instanceof DicomParseError || e instanceof DicomWriteError || isDeidError(e))
-    return `${what}: ${(e as Error).message}`.slice(0, 1000);
+  if (e instanceof DicomParseError || e instanceof DicomWriteError || e instanceof DeidError)
+    return `${what}: ${e.message}`.slice(0, 1000);
   return `${what}: unexpected ${e instanceof Error ? e.name : typeof e}`;
-}
-
-function isDeidError(e: unknown): boolean {
-  return e instanceof Error && e.name === 'DeidError';
 }

@@ -1,4 +1,5 @@
 import { getNumber, getString } from '../core/values.js';
+import { ageInYears } from '../deid/index.js';
 import { isValidUid } from '../core/uid.js';
 import type { DicomDataset } from '../core/types.js';
 import type { InstanceRecord } from './dicom-index.js';
@@ -82,6 +83,8 @@ export function instanceRecord(
     return v !== undefined && Number.isInteger(v) ? v : null;
   };
   const frames = int(TAG.frames);
+  // In years as the de-identifier's facts give it (fractional under a year).
+  const age = text(TAG.age, 16);
   return {
     v: 1,
     sop: key.sop,
@@ -94,7 +97,7 @@ export function instanceRecord(
     seriesDescription: text(TAG.seriesDescription, 64),
     studyDate: isoDate(text(TAG.studyDate, 16)),
     sex: text(TAG.sex, 16),
-    ageYears: ageInYears(text(TAG.age, 16)),
+    ageYears: age === null ? null : (ageInYears(age) ?? null),
     rows: nonNegative(int(TAG.rows)),
     columns: nonNegative(int(TAG.columns)),
     frames: frames !== null && frames > 0 ? frames : ds.has(TAG.pixelData) ? 1 : 0,
@@ -128,15 +131,4 @@ export function isoDate(da: string | null): string | null {
   const t = new Date(Date.UTC(y, mo - 1, d));
   if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return null;
   return `${m[1]}-${m[2]}-${m[3]}`;
-}
-
-const AGE_UNIT_YEARS = { D: 1 / 365.25, W: 7 / 365.25, M: 1 / 12, Y: 1 } as const;
-
-/** An AS value (PS3.5 6.2: nnnD, nnnW, nnnM or nnnY) in years, else null. */
-export function ageInYears(as: string | null): number | null {
-  if (as === null) return null;
-  const m = /^(\d{3})([DWMY])$/.exec(as);
-  if (m === null) return null;
-  const years = Number(m[1]) * AGE_UNIT_YEARS[m[2] as keyof typeof AGE_UNIT_YEARS];
-  return years <= 200 ? years : null;
 }

@@ -17,7 +17,7 @@ import { createCommitter } from './committer.js';
 import { createDatasetUpdater, type DatasetUpdater } from './dataset-updater.js';
 import { loadDicomKeys, type DicomKeys } from './keys.js';
 import { createLimiter } from './limiter.js';
-import { processInstance, type Deidentify, type Expected } from './process.js';
+import { keyedDeidentifier, processInstance, type Deidentify, type Expected } from './process.js';
 import type { InstanceKey } from './record.js';
 import { sourceFields, vaultFolder, type VaultEntry, type VaultFolder } from './vault-folder.js';
 
@@ -83,7 +83,8 @@ export interface DicomStore {
 export interface DicomStoreOptions {
   readonly paths: NodePaths;
   readonly logger: Logger;
-  readonly deidentify: (keys: DicomKeys) => Deidentify;
+  /** Default: the PS3.15 de-identifier with the node's keys. */
+  readonly deidentify?: (keys: DicomKeys) => Deidentify;
   /** The dicom section of node.json, re-read when the file changes (policy edits apply at once). */
   readonly config?: () => Promise<DicomConfig>;
   /** Instances parsed and de-identified at once (default 2, the target's cores). */
@@ -98,7 +99,7 @@ export interface DicomStoreOptions {
 export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore> {
   const { paths, logger } = o;
   const keys = await loadDicomKeys(paths);
-  const deidentify = o.deidentify(keys);
+  const deidentify = (o.deidentify ?? keyedDeidentifier)(keys);
   const configFile = cachedFile(paths.config, async () =>
     dicomConfigOf(await loadNodeConfig(paths)),
   );
@@ -189,7 +190,7 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
     const done = await limiter.run(() =>
       processInstance(input, {
         deidentify,
-        policy: cfg.policy,
+        options: cfg.deid,
         now: now(),
         ...(o2.transferSyntax === undefined ? {} : { transferSyntax: o2.transferSyntax }),
         ...(o2.expected === undefined ? {} : { expected: o2.expected }),
@@ -211,7 +212,7 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
       return { result: 'duplicate', status: DIMSE_STATUS.success, key: done.key };
     }
     const tmp = await writeTemp(done.bytes);
-    if (done.burnedIn && !cfg.policy.allowBurnedIn) {
+    if (done.burnedIn && !cfg.deid.allowBurnedIn) {
       try {
         const entry = await held.put(tmp, {
           reason: 'Burned In Annotation (0028,0301) is YES: held for the operator',
@@ -328,11 +329,11 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
   // again (that would remap its already remapped UIDs).
   const releaseNow = async (file: string): Promise<IngestOutcome> => {
     const input = await readFile(file);
-    const { policy } = await config();
+    const { deid } = await config();
     const done = await limiter.run(() =>
       processInstance(input, {
         deidentify: (f) => ({ file: f, burnedIn: false }),
-        policy,
+        options: deid,
         now: now(),
       }),
     );
