@@ -42,7 +42,7 @@ async function pemFile(dir: string, name: string, pem: string): Promise<Pem> {
   return { pem, file };
 }
 
-async function keyPem(key: CryptoKey): Promise<string> {
+async function keyPem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
   const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n');
   return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
@@ -76,7 +76,7 @@ async function makePki(
     name: string,
     serial: string,
     usage: string,
-    issuer: { keys: CryptoKeyPair; cert: x509.X509Certificate } | null,
+    issuer: { keys: webcrypto.CryptoKeyPair; cert: x509.X509Certificate } | null,
   ): Promise<Party> => {
     const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']);
     const extensions = [
