@@ -288,6 +288,37 @@ describe('deidentify: options', () => {
     ).toBeUndefined();
   });
 
+  it('cleans coded descriptor sequences item by item, keeping codes and clean meanings', () => {
+    const code = (value: string, meaning: string): DicomDataset => {
+      const ds: DicomDataset = new Map();
+      setString(ds, 0x00080100, value);
+      setString(ds, 0x00080102, 'SCT');
+      setString(ds, 0x00080104, meaning);
+      return ds;
+    };
+    const diagnoses: DicomElement = {
+      tag: 0x00081084, // Admitting Diagnoses Code Sequence: X, C under Clean Descriptors
+      vr: 'SQ',
+      items: [code('22298006', 'Myocardial infarction'), code('38341003', 'Hypertension, Zebedee')],
+    };
+    const first = diagnoses.items?.[0];
+    // Text Value, a text block outside the table, inside an item.
+    if (first !== undefined) setString(first, 0x0040a160, 'Fall at Nowhere Farm', 'UT');
+    // Additional Patient History (LT, C under Clean Descriptors): a text block, never kept.
+    const history = el(0x001021b0, 'LT', 'Referred after a fall at Nowhere Farm');
+    const input = makeIdentifiedInstance({ overrides: [diagnoses, history] });
+    expect(deidentify(input, KEYS, opts()).file.dataset.has(0x00081084)).toBe(false);
+    const { file } = deidentify(input, KEYS, opts({ cleanDescriptors: true }));
+    const items = file.dataset.get(0x00081084)?.items ?? [];
+    expect(items.map((i) => getString(i, 0x00080100))).toEqual(['22298006', '38341003']);
+    expect(items.map((i) => getString(i, 0x00080104))).toEqual([
+      'Myocardial infarction',
+      undefined,
+    ]);
+    expect(items[0]?.has(0x0040a160)).toBe(false);
+    expect(file.dataset.has(0x001021b0)).toBe(false);
+  });
+
   it('removes private attributes unless allow-listed by creator and element byte', () => {
     const none = deidentify(makeIdentifiedInstance(), KEYS, opts());
     const privateTags = (ds: DicomDataset): string[] =>

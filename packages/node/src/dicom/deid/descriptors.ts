@@ -4,6 +4,10 @@
  * receiver cannot read free text for meaning, so Tessera keeps a value only when it passes a
  * deliberately conservative test, and otherwise treats it as if the option were off.
  *
+ * Only short strings (LO, SH, UC, CS) are ever kept: text blocks (LT, ST, UT: comments, patient
+ * histories, notes) fall back to the Basic Profile action whatever they say, since a narrative
+ * can name a place or a person that appears nowhere else in the instance (walk.ts).
+ *
  * A value (each value of a multi-valued element) passes when all of these hold:
  * 1. it is 1 to 64 characters long once trimmed;
  * 2. it has only letters (any script), digits, spaces and - _ + / . , : ( ) # % & * ' < > = [ ]

@@ -57,7 +57,11 @@ const CODE_TAGS: ReadonlySet<Tag> = new Set([
   0x00080100, 0x00080102, 0x00080103, 0x00080119, 0x00080120,
 ]);
 
-const FREE_TEXT_VRS: ReadonlySet<Vr> = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'CS']);
+/** Text blocks: never kept by cleaning (see descriptors.ts). */
+const TEXT_BLOCK_VRS: ReadonlySet<Vr> = new Set(['LT', 'ST', 'UT']);
+
+/** Short strings that the descriptor check may keep when their rule is 'clean'. */
+const FREE_TEXT_VRS: ReadonlySet<Vr> = new Set(['LO', 'SH', 'UC', 'CS']);
 
 const DUMMY_TEXT: Partial<Record<Vr, string>> = {
   AE: 'DEIDENTIFIED',
@@ -174,7 +178,7 @@ function cleanLeaves(ds: DicomDataset, here: Here): DicomDataset {
         }),
       );
       out.set(tag, { ...el, items });
-    } else if (el.vr === 'PN') {
+    } else if (el.vr === 'PN' || TEXT_BLOCK_VRS.has(el.vr)) {
       continue;
     } else if (FREE_TEXT_VRS.has(el.vr) && !CODE_TAGS.has(tag)) {
       const multi = !SINGLE_VALUED_TEXT_VRS.has(el.vr);
@@ -192,6 +196,8 @@ function cleanElement(el: DicomElement, rule: AttributeRule, here: Here): DicomE
     const items = walkItems(el, here).map((item) => cleanLeaves(item, here));
     return { tag: el.tag, vr: 'SQ', items };
   }
+  // Text blocks (LT, ST, UT: comments, histories, notes) are never kept, however they read:
+  // a narrative can name a place or a person that appears nowhere else in the instance.
   if (FREE_TEXT_VRS.has(el.vr) && el.value !== undefined) {
     const multi = !SINGLE_VALUED_TEXT_VRS.has(el.vr);
     const value = trimPad(text(el, here.charset));
