@@ -1,6 +1,12 @@
 import type { JobView } from '@tessera/protocol';
 import type { Io } from '../output.js';
-import { finishedRoundLine, fitLine, readRoundsProgress, roundsLine } from './rounds.js';
+import {
+  completedProgress,
+  finishedRoundLine,
+  fitLine,
+  readRoundsProgress,
+  roundsLine,
+} from './rounds.js';
 
 /**
  * Shows a job's progress on stderr while the CLI waits for it (stdout stays the result's alone,
@@ -63,8 +69,9 @@ export function createProgressReporter(io: Io, o: ReporterOptions): ProgressRepo
     },
     job(view) {
       finished = view.status === 'succeeded' || view.status === 'failed';
-      const p = readRoundsProgress(view.progress);
-      if (p === null) return;
+      const running = readRoundsProgress(view.progress);
+      if (running === null) return;
+      const p = view.status === 'succeeded' ? completedProgress(running, view.result) : running;
       rounds = true;
       if (tty) {
         draw(roundsLine(p));

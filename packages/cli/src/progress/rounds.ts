@@ -36,6 +36,21 @@ export function readRoundsProgress(progress: unknown): RoundsProgress | null {
   return r.success ? r.data : null;
 }
 
+/**
+ * The progress of a finished rounds job completed from its result: the last round's figures
+ * arrive with the result, after the last step's progress (e.g. `train`'s final evaluation).
+ */
+export function completedProgress(p: RoundsProgress, result: unknown): RoundsProgress {
+  const rounds =
+    typeof result === 'object' && result !== null && !Array.isArray(result)
+      ? (result as Record<string, unknown>)['rounds']
+      : undefined;
+  const parsed = z.array(roundMetricSchema).safeParse(rounds);
+  if (!parsed.success || parsed.data.length === 0) return p;
+  const last = parsed.data.at(-1)?.round ?? p.done;
+  return { ...p, done: Math.max(p.done, last), metrics: parsed.data };
+}
+
 /** How many sampled sites failed in a round (names or a count). */
 export function failedCount(m: RoundMetric): number {
   const f = m.failed;
