@@ -60,7 +60,7 @@ export interface DeidFacts {
   readonly studyDate?: string;
   /** Only with Retain Patient Characteristics. */
   readonly sex?: string;
-  /** Patient's Age (AS) in years, fractional under a year; only with Retain Patient Characteristics. */
+  /** Patient's Age (AS) in years, fractional below one; with Retain Patient Characteristics. */
   readonly ageYears?: number;
   readonly rows?: number;
   readonly columns?: number;

@@ -6,7 +6,7 @@ import type { DicomDataset, Vr } from '../core/types.js';
 import { charsetOf, decodeText } from '../core/values.js';
 import { formatTag, PIXEL_DATA } from '../core/vr.js';
 
-/** Where a needle was found: tags and item indices leading to it, e.g. '(0008,1115)[0](0010,0010)'. */
+/** Where a needle was found: the path of tags and item indices, as '(0008,1115)[0](0010,0010)'. */
 export interface Finding {
   readonly path: string;
   readonly needle: string;
