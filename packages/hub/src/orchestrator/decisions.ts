@@ -19,6 +19,8 @@ import { pickStepSites, projectSites, type Participant } from './step-sites.js';
 /*
  * Applies an algorithm's HubDecision to a job inside the caller's transaction (DESIGN "A job, end
  * to end", steps 2 and 5). Everything lands in the database, so a hub killed at any point resumes.
+ * A step goes to the trusts it names (`sites`, else all); its progress and artifacts (issue 6)
+ * are written with its state and tasks, so a round's model exists exactly when its round committed.
  */
 
 const SYSTEM = 'system';
@@ -113,7 +115,8 @@ async function openStep(
   const { participants: sites, left } = picked;
   const minSites = d.minSites ?? 1;
   if (sites.length < minSites || sites.length === 0) {
-    const named = d.sites === undefined ? '' : ` of the ${String(d.sites.length)} the step names`;
+    const named =
+      d.sites === undefined ? '' : ` of the ${String(new Set(d.sites).size)} the step names`;
     const reason = `${sites.length} enrolled site(s)${named} in the project, ${minSites} needed`;
     await failJob(deps, tx, job, { code: 'TOO_FEW_SITES', reason }, fx);
     return;
