@@ -108,5 +108,8 @@ export { simulateSecureJob } from './secure/simulate-secure.js';
 
 // Federated learning (issue 6).
 export * from './learning/train/index.js';
+export * from './learning/export.js';
+export * from './learning/predict.js';
+export { skewedTable, splitTask, type SiteSkew } from './learning/training/synthetic-tables.js';
 
 // Imaging (issue 7).

@@ -1,106 +1,66 @@
 /*
- * Hub side of `train`. Step k of the loop ('round' k, k = 1 … rounds) sends the global model
- * after k − 1 rounds; the sites evaluate it on their validation splits and train from it. So the
- * evaluation of the model after round k arrives with step k + 1, and a last step 'evaluate'
- * evaluates the model after the final round without training.
+ * Hub side of `train`. Step k of the loop ('round' k, k = 1 … rounds) goes to the sites sampled
+ * for round k (`sites` of the decision: sampleSites over the participants, seeded by the job's
+ * seed and k) with the global model after k − 1 rounds; they evaluate it on their validation
+ * splits and train from it. So the evaluation of the model after round k arrives with step
+ * k + 1 and is over the sites sampled for round k + 1; a last step 'evaluate' goes to every
+ * participant and evaluates the model after the final round without training.
+ *
+ * A round continues without sampled sites that refuse, fail or miss the round's deadline
+ * (`roundDeadlineMs`) while `minSites` updates arrive; they are named in the round's record.
  */
-import { createHash } from 'node:crypto';
-import type { HubDecision, SiteResult } from '../../framework.js';
-import { COMMON_FAILURES, describeSites, failureFor } from '../../hub-failures.js';
-import { federatedMetrics, poolEvaluations, type FederatedMetrics } from '../metrics/index.js';
+import type { JobArtifact, SiteResult } from '../../framework.js';
+import { describeSites } from '../../hub-failures.js';
 import { createModel } from '../models/model.js';
-import type { ModelSpec } from '../models/spec.js';
-import {
-  createStrategy,
-  sampleSites,
-  type ClientUpdate,
-  type StrategyState,
-} from '../strategies/index.js';
+import { createStrategy, sampleSites, type Aggregated } from '../strategies/index.js';
+import { fileEvaluation, metricsOf, progressOf } from './checkpoints.js';
+import { readRound } from './outputs.js';
 import { classWeights, poolPrepare } from './preprocess.js';
 import {
   MAX_PARAMETERS,
-  evaluateOutputSchema,
   prepareOutputSchema,
-  roundOutputSchema,
   type PrepareOutput,
-  type Preprocessing,
   type RoundInput,
   type TrainParams,
 } from './schemas.js';
 import { modelSpec } from './settings.js';
+import { fail, type Decision, type TrainState } from './state.js';
 
-/** Hub-side failure codes of `train`. */
-export const TRAIN_FAILURES = {
-  ...COMMON_FAILURES,
-  TOO_FEW_SITES: 'fewer sites than minSites took part in a step',
-  VARIABLE_KIND_MISMATCH: 'a variable has different kinds at different sites',
-  TOO_FEW_CLASSES: 'the outcome has fewer than 2 classes over the sites',
-  NO_INPUTS: 'the features give the model no input column',
-  INVALID_MODEL: 'the model does not fit the data (e.g. logistic with more than 2 classes)',
-  CLASS_WEIGHTS: 'classWeights does not have one weight per class',
-  AGGREGATION_FAILED: "the strategy could not aggregate the round's updates",
-} as const;
-const fail = failureFor(TRAIN_FAILURES);
-
-/** Metrics of one model on the pooled validation splits. */
-export interface Evaluation {
-  /** Validation rows over the sites that evaluated. */
-  examples: number;
-  loss: number;
-  accuracy: number;
-  auc: number | null;
-  aucErrorBound: number | null;
-  ece: number;
-}
-
-/** One finished round: the metrics of the model after it, and who trained in it. */
-export interface RoundRecord extends Evaluation {
-  round: number;
-  /** Sites whose updates were aggregated. */
-  sites: number;
-  /** Sites sampled for the round that refused or failed, by name. */
-  failed: string[];
-  /** Mean last-epoch training loss over the aggregated sites, weighted by examples. */
-  trainLoss: number;
-}
-
-/** Hub state between steps (JSON, persisted). */
-export interface TrainState {
-  spec: ModelSpec;
-  preprocessing: Preprocessing;
-  classWeights: number[] | null;
-  /** Sites that released 'prepare', the pool sampled from each round. */
-  participants: string[];
-  /** The step being aggregated: k for 'round' k, rounds + 1 for 'evaluate'. */
-  step: number;
-  /** The global vector sent with that step (the model after step − 1 rounds). */
-  global: number[];
-  strategy: StrategyState;
-  /** Metrics of the initial model (from step 1). */
-  initial: Evaluation | null;
-  rounds: RoundRecord[];
-  /** Training facts of the last aggregated round, until its evaluation arrives. */
-  trained: { sites: number; failed: string[]; trainLoss: number } | null;
-  best: (RoundRecord & { parameters: number[] }) | null;
-}
-
-type Decision = HubDecision<TrainState | null>;
-
-/** The decision that sends step `state.step`. */
-function next(params: TrainParams, state: TrainState): Decision {
+/** The decision that sends step `state.step` to its sites, with the progress and artifacts. */
+export function next(
+  params: TrainParams,
+  state: TrainState,
+  artifacts: readonly JobArtifact[] = [],
+): Decision {
+  const training = state.step <= params.rounds;
+  const sites = training
+    ? sampleSites(
+        state.participants,
+        {
+          fraction: params.fraction,
+          minimum: Math.min(params.minSites, state.participants.length),
+        },
+        params.seed,
+        state.step,
+      )
+    : [...state.participants];
+  const sent: TrainState = { ...state, sampled: sites };
   const input: RoundInput = {
     round: state.step,
     parameters: state.global,
     preprocessing: state.preprocessing,
     classWeights: state.classWeights,
   };
-  const training = state.step <= params.rounds;
   return {
     kind: 'step',
     step: training ? 'round' : 'evaluate',
     input,
-    state,
+    state: sent,
+    sites,
+    progress: progressOf(params, sent),
+    ...(artifacts.length === 0 ? {} : { artifacts }),
     ...(training ? { minSites: params.minSites } : {}),
+    ...(params.roundDeadlineMs === undefined ? {} : { deadlineMs: params.roundDeadlineMs }),
   };
 }
 
@@ -139,164 +99,64 @@ export function aggregatePrepare(params: TrainParams, results: readonly SiteResu
   } catch (e) {
     return fail('INVALID_MODEL', e instanceof Error ? e.message : String(e));
   }
-  const state: TrainState = {
+  return next(params, {
     spec,
     preprocessing: pre,
     classWeights: weights,
     participants: ok.map((r) => r.trust),
     step: 1,
+    sampled: [],
     global: Array.from(global),
     strategy: null,
     initial: null,
     rounds: [],
     trained: null,
     best: null,
-  };
-  return next(params, state);
+    secure: false,
+  });
 }
 
-/** Pools the evaluations of the ok outputs. */
-function evaluation(
-  evals: readonly { evaluation: Parameters<typeof poolEvaluations>[0][number] }[],
-): {
-  summary: Evaluation;
-  metrics: FederatedMetrics;
-} {
-  const metrics = federatedMetrics(poolEvaluations(evals.map((e) => e.evaluation)));
-  const { examples, loss, accuracy, auc, aucErrorBound, ece } = metrics;
-  return { summary: { examples, loss, accuracy, auc, aucErrorBound, ece }, metrics };
-}
-
-/** Files the evaluation of the model after the last aggregated round (or of the initial one). */
-function record(state: TrainState, summary: Evaluation): TrainState {
-  if (state.trained === null) return { ...state, initial: summary };
-  const entry: RoundRecord = { round: state.step - 1, ...summary, ...state.trained };
-  const better = state.best === null || entry.loss < state.best.loss;
-  return {
-    ...state,
-    rounds: [...state.rounds, entry],
-    trained: null,
-    best: better ? { ...entry, parameters: state.global } : state.best,
-  };
-}
-
-/** Aggregates 'round' k: files the evaluation of the incoming model, then applies the strategy. */
+/**
+ * Aggregates 'round' k: files the evaluation of the incoming model (with its artifacts), then
+ * applies the strategy to the sampled sites' updates (or to their secure sum).
+ */
 export function aggregateRound(
   params: TrainParams,
   state: TrainState,
   results: readonly SiteResult[],
 ): Decision {
-  const outputs = new Map<string, ReturnType<typeof roundOutputSchema.parse>>();
-  for (const r of results) {
-    if (r.status !== 'ok') continue;
-    const parsed = roundOutputSchema.safeParse(r.output);
-    if (!parsed.success) return fail('INVALID_OUTPUT', `${r.trust}: round ${state.step}`);
-    outputs.set(r.trust, parsed.data);
-  }
-  if (outputs.size === 0) return fail('NO_SITES', describeSites(results));
-  const filed = record(state, evaluation([...outputs.values()]).summary);
-  const selected = sampleSites(
-    state.participants,
-    { fraction: params.fraction, minimum: Math.min(params.minSites, state.participants.length) },
-    params.seed,
-    state.step,
-  );
-  const updates: ClientUpdate[] = [];
-  const failed: string[] = [];
-  let lossSum = 0;
-  for (const trust of selected) {
-    const out = outputs.get(trust);
-    if (out === undefined) {
-      failed.push(trust);
-      continue;
-    }
-    updates.push({ vector: Float64Array.from(out.update), examples: out.examples });
-    lossSum += out.trainLoss * out.examples;
-  }
-  if (updates.length < params.minSites)
+  const read = readRound(params, state, results);
+  if ('kind' in read) return read;
+  const secure = state.secure || read.secure;
+  const filed = fileEvaluation(params, { ...state, secure }, metricsOf(read.evaluation).summary);
+  if (read.sites < params.minSites)
     return fail(
       'TOO_FEW_SITES',
-      `round ${state.step}: ${updates.length} updates, minSites ${params.minSites}: ${describeSites(results)}`,
+      `round ${state.step}: ${read.sites} updates, minSites ${params.minSites}: ${describeSites(results)}`,
     );
   const strategy = createStrategy(params.strategy);
+  const global = Float64Array.from(state.global);
+  let agg: Aggregated;
   try {
-    const agg = strategy.aggregate(Float64Array.from(state.global), updates, state.strategy);
-    const examples = updates.reduce((s, u) => s + u.examples, 0);
-    return next(params, {
-      ...filed,
-      step: state.step + 1,
-      global: Array.from(agg.global),
-      strategy: agg.state,
-      trained: { sites: updates.length, failed, trainLoss: lossSum / examples },
-    });
+    if (read.updates !== null) agg = strategy.aggregate(global, read.updates, state.strategy);
+    else if (strategy.summable && read.sum !== null)
+      agg = strategy.aggregateSum(global, read.sum, state.strategy);
+    else throw new Error(`${strategy.name} needs every update, and only their sum arrived`);
   } catch (e) {
     return fail(
       'AGGREGATION_FAILED',
       `round ${state.step}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-}
-
-/** A model's id: the SHA-256 (hex) of its specification, preprocessing and parameters as JSON. */
-export function modelId(
-  spec: ModelSpec,
-  preprocessing: Preprocessing,
-  parameters: readonly number[],
-): string {
-  return createHash('sha256')
-    .update(JSON.stringify({ spec, preprocessing, parameters }))
-    .digest('hex');
-}
-
-/** Aggregates 'evaluate': files the final model's evaluation and ends the job with the result. */
-export function aggregateEvaluate(
-  params: TrainParams,
-  state: TrainState,
-  results: readonly SiteResult[],
-): Decision {
-  const evals: { evaluation: Parameters<typeof poolEvaluations>[0][number] }[] = [];
-  for (const r of results) {
-    if (r.status !== 'ok') continue;
-    const parsed = evaluateOutputSchema.safeParse(r.output);
-    if (!parsed.success) return fail('INVALID_OUTPUT', `${r.trust}: evaluate`);
-    evals.push(parsed.data);
-  }
-  if (evals.length === 0) return fail('NO_SITES', describeSites(results));
-  const { summary, metrics } = evaluation(evals);
-  const filed = record(state, summary);
-  const pre = filed.preprocessing;
-  const best = filed.best;
-  return {
-    kind: 'done',
-    result: {
-      rounds: filed.rounds,
-      initial: filed.initial,
-      final: { ...summary, reliability: metrics.reliability },
-      // Parameters travel inline for now; the hub's model store will keep them and the result
-      // will carry the id only.
-      model: {
-        id: modelId(filed.spec, pre, filed.global),
-        spec: filed.spec,
-        outcome: params.outcome,
-        features: params.features,
-        classes: pre.classes,
-        standardisation: {
-          columns: pre.columns,
-          levels: pre.levels,
-          means: pre.means,
-          sds: pre.sds,
-        },
-        parameters: filed.global,
-      },
-      best:
-        best === null
-          ? null
-          : {
-              ...best,
-              id: modelId(filed.spec, pre, best.parameters),
-            },
-      strategy: params.strategy.name,
-      sites: filed.participants.length,
+  return next(
+    params,
+    {
+      ...filed.state,
+      step: state.step + 1,
+      global: Array.from(agg.global),
+      strategy: agg.state,
+      trained: { sites: read.sites, failed: read.failed, trainLoss: read.trainLoss },
     },
-  };
+    filed.artifacts,
+  );
 }

@@ -1,17 +1,20 @@
 /*
  * `train` (issue 6, DESIGN "Public contract"): federated training of a logistic, softmax or MLP
- * classifier with a server strategy, federated standardisation and federated evaluation on the
- * sites' seeded validation splits. Steps: 'prepare' once, 'round' once per round, 'evaluate' once.
- * Registered. Still to come: the hub's model store, the SumForm of the updates, resuming,
- * `model predict` and the progress bar come with the rest of issue 6.
+ * classifier with a server strategy, client sampling, federated standardisation and federated
+ * evaluation on the sites' seeded validation splits, optionally with DP-FedAvg (dp.ts) and with
+ * secure aggregation of the updates (secure/sum-forms/train.ts). Steps: 'prepare' once (every
+ * site), 'round' once per round (the sampled sites), 'evaluate' once (every participant). Each
+ * decision carries the progress; the models are artifacts in the export format (export.ts).
  */
 import type { Algorithm, HubDecision } from '../../framework.js';
 import { createStrategy } from '../strategies/index.js';
-import { aggregateEvaluate, aggregatePrepare, aggregateRound } from './aggregate.js';
-import type { TrainState } from './aggregate.js';
+import { aggregatePrepare, aggregateRound } from './aggregate.js';
+import { aggregateEvaluate } from './finish.js';
 import { disclosePrepare, discloseRound, runPrepare, runRound } from './local.js';
 import type { PrepareLocal, RoundLocal } from './local.js';
 import { trainParamsSchema, type TrainParams } from './schemas.js';
+import { TRAIN_VERSION } from './settings.js';
+import { fail, type TrainState } from './state.js';
 
 /** The local steps of `train`. */
 export const TRAIN_STEPS = { prepare: 'prepare', round: 'round', evaluate: 'evaluate' } as const;
@@ -19,7 +22,7 @@ export const TRAIN_STEPS = { prepare: 'prepare', round: 'round', evaluate: 'eval
 /** The `train` algorithm. */
 export const train: Algorithm<TrainParams, TrainState | null> = {
   name: 'train',
-  version: '0.1.0',
+  version: TRAIN_VERSION,
   description: 'Federated training (FedAvg and others) of logistic, softmax and MLP classifiers',
   params: trainParamsSchema,
   variables: (params) => [params.outcome, ...params.features],
@@ -49,11 +52,34 @@ export const train: Algorithm<TrainParams, TrainState | null> = {
     if (state !== null && step === TRAIN_STEPS.round) return aggregateRound(params, state, results);
     if (state !== null && step === TRAIN_STEPS.evaluate)
       return aggregateEvaluate(params, state, results);
-    return { kind: 'failed', code: 'UNKNOWN_STEP', reason: `train: step '${step}'` };
+    return fail('INVALID_OUTPUT', `train: unexpected step '${step}'`);
   },
 };
 
-export { TRAIN_FAILURES, modelId } from './aggregate.js';
-export type { Evaluation, RoundRecord, TrainState } from './aggregate.js';
+export { ARTIFACTS, type ProgressRound, type TrainProgress } from './checkpoints.js';
 export { validationSplit } from './data.js';
-export { trainParamsSchema, type TrainParams } from './schemas.js';
+export {
+  trainAccountant,
+  trainDpSchema,
+  trainEpsilon,
+  trainPrivacy,
+  privatizeUpdate,
+  UPDATE_SENSITIVITY_PER_CLIP,
+  type TrainDp,
+  type TrainPrivacy,
+} from './dp.js';
+export type { ResultModel, TrainResult } from './finish.js';
+export {
+  pooledRoundSchema,
+  trainParamsSchema,
+  type PooledRound,
+  type TrainParams,
+} from './schemas.js';
+export { TRAIN_VERSION } from './settings.js';
+export {
+  TRAIN_FAILURES,
+  type BestRound,
+  type Evaluation,
+  type RoundRecord,
+  type TrainState,
+} from './state.js';

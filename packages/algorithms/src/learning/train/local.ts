@@ -14,16 +14,21 @@
  *   and noise, issue 6 point 4) is the formal one.
  * - The evaluation histograms hold counts of validation rows per score bin; they are released as
  *   plain per-site aggregates, coarse by default (20 bins), and pooled by secure aggregation
- *   when the job asks for it (the SumForm of issue 6).
+ *   when the job asks for it (sum-forms/train.ts).
+ * - Under `dp` the update is clipped and noised here, at the node, before it leaves, and the
+ *   training loss is withheld (dp.ts); the report under `privacy` is spent from the project's
+ *   budget by the node before release.
  */
 import type { LocalOutcome, LocalStepContext } from '../../framework.js';
 import { usedColumn } from '../../glm/design.js';
 import { moments } from '../../numerics/moments.js';
+import type { PrivacyReport } from '../../privacy/schemas.js';
 import { siteEvaluation, type EvaluationCounts } from '../metrics/index.js';
 import { createModel, type Model } from '../models/model.js';
 import { trainLocal } from '../training/local-train.js';
 import { completeCases, outcomeNames, siteData, subset, validationSplit } from './data.js';
 import type { SiteData } from './data.js';
+import { privatizeUpdate } from './dp.js';
 import {
   MAX_CLASSES,
   roundInputSchema,
@@ -111,9 +116,12 @@ export type RoundLocal =
   | { kind: 'refused'; code: 'MIN_COUNT' | 'PARAMETER_LIMIT'; reason: string }
   | { kind: 'ok'; output: SiteRound };
 
-/** What a site releases from 'round' (roundOutputSchema) or, without the update, 'evaluate'. */
+/**
+ * What a site releases from 'round' (roundOutputSchema, with the privacy report under dp) or,
+ * without the update, 'evaluate'.
+ */
 export type SiteRound =
-  | (Omit<RoundOutput, 'evaluation'> & { evaluation: EvaluationCounts })
+  | (Omit<RoundOutput, 'evaluation'> & { evaluation: EvaluationCounts; privacy?: PrivacyReport })
   | { evaluation: EvaluationCounts };
 
 interface Prepared {
@@ -171,7 +179,8 @@ function evaluate(p: Prepared, classes: number, bins: number): EvaluationCounts 
 /**
  * Local steps 'round' (`training` true) and 'evaluate': evaluates the global vector on the
  * seeded validation split and, in a round, trains from it on the training split (FedProx μ when
- * the strategy asks) and returns Δ = local − global with the training rows.
+ * the strategy asks) and returns Δ = local − global with the training rows; under `dp`, Δ
+ * clipped and noised with `ctx.randomBytes` and no training loss.
  * @throws Error when the input does not fit, the data do not fit the preprocessing, or training
  *   diverges (TrainingDivergedError).
  */
@@ -195,11 +204,22 @@ export function runRound(ctx: Ctx, training: boolean, proximalMu: number): Round
     ...(proximalMu > 0 ? { proximalMu } : {}),
   });
   const update = Array.from(trained.parameters, (w, j) => w - (p.global[j] as number));
+  if (params.dp === undefined) {
+    const output: SiteRound = {
+      examples: trained.examples,
+      update,
+      trainLoss: trained.meanLoss,
+      evaluation,
+    };
+    return { kind: 'ok', output };
+  }
+  const noisy = privatizeUpdate(update, params.dp, ctx.randomBytes);
   const output: SiteRound = {
     examples: trained.examples,
-    update,
-    trainLoss: trained.meanLoss,
+    update: noisy.update,
+    trainLoss: null,
     evaluation,
+    privacy: noisy.report,
   };
   return { kind: 'ok', output };
 }

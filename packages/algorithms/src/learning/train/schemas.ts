@@ -3,6 +3,7 @@ import { disclosureParams } from '../../disclosure-params.js';
 import { variableList, variableName } from '../../params.js';
 import { ACTIVATIONS } from '../models/spec.js';
 import { strategyConfigSchema } from '../strategies/index.js';
+import { trainDpSchema } from './dp.js';
 
 const positive = z.number().positive().refine(Number.isFinite, 'must be finite');
 
@@ -26,8 +27,11 @@ export type ModelParam = z.infer<typeof modelParamSchema>;
  * {"type": "mlp", "hidden": [16]}, "strategy": {"name": "fedavg"}, "rounds": 20}`, plus local
  * training (`epochs`, `batchSize`, `optimizer`, `learningRate` (default 0.1 for SGD, 0.01 for
  * Adam), `momentum`, `l2`), `seed`, `validationFraction`, `classWeights` ("balanced" or one
- * positive weight per class in class order), client sampling (`fraction`, `minSites`), `bins`
- * of the evaluation histograms, and the disclosure fields.
+ * positive weight per class in class order), client sampling (`fraction`, `minSites`), a round
+ * deadline (`roundDeadlineMs`, for each 'round' and the final 'evaluate'), `bins` of the
+ * evaluation histograms, `checkpointEvery` (keep `model/round-k` for every k-th round; 0 keeps
+ * only `model/best` and `model/final`), DP-FedAvg (`dp: {clip, noiseMultiplier, delta}`, dp.ts),
+ * and the disclosure fields.
  */
 export const trainParamsSchema = z
   .object({
@@ -48,7 +52,10 @@ export const trainParamsSchema = z
     classWeights: z.union([z.literal('balanced'), z.array(positive).min(2).max(100)]).optional(),
     fraction: z.number().gt(0).max(1).default(1),
     minSites: z.number().int().min(1).default(1),
+    roundDeadlineMs: z.number().int().min(1000).max(86_400_000).optional(),
     bins: z.number().int().min(2).max(1000).default(20),
+    checkpointEvery: z.number().int().min(0).max(1000).default(1),
+    dp: trainDpSchema.optional(),
     ...disclosureParams,
   })
   .strict()
@@ -135,17 +142,39 @@ export const evaluationSchema = z
   })
   .strict();
 
-/** Step 'round' output: the update Δ = local − global and its weight, plus the evaluation. */
+/**
+ * Step 'round' output: the update Δ = local − global and its weight, plus the evaluation. Under
+ * `dp` the update is clipped and noised and the training loss is withheld (null); the node's
+ * privacy report travels beside these fields under `privacy` and is taken off before parsing.
+ */
 export const roundOutputSchema = z
   .object({
     examples: z.number().int().min(1),
     update: z.array(z.number()),
-    /** Mean training loss of the last local epoch. */
-    trainLoss: z.number(),
+    /** Mean training loss of the last local epoch; null under dp. */
+    trainLoss: z.number().nullable(),
     evaluation: evaluationSchema,
   })
   .strict();
 export type RoundOutput = z.infer<typeof roundOutputSchema>;
+
+/**
+ * What secure aggregation hands to the hub for a 'round' (sum-forms/train.ts): the sums over the
+ * sites in the sum of nᵢ, nᵢ·Δᵢ, nᵢ·trainLossᵢ and the evaluation aggregates, with how many
+ * sites were summed. Never one site's update.
+ */
+export const pooledRoundSchema = z
+  .object({
+    pooled: z.literal(true),
+    sites: z.number().int().min(1),
+    examples: z.number().int().min(1),
+    weighted: z.array(z.number()),
+    /** Σ nᵢ·trainLossᵢ; null under dp. */
+    trainLossSum: z.number().nullable(),
+    evaluation: evaluationSchema,
+  })
+  .strict();
+export type PooledRound = z.infer<typeof pooledRoundSchema>;
 
 /** Step 'evaluate' output: the evaluation of the final global model only. */
 export const evaluateOutputSchema = z.object({ evaluation: evaluationSchema }).strict();

@@ -6,6 +6,9 @@ import type { ModelSpec } from '../models/spec.js';
 import type { OptimizerConfig } from '../training/optimizers.js';
 import type { TrainParams } from './schemas.js';
 
+/** The version of `train` (tasks name it; nodes run only the version they have). */
+export const TRAIN_VERSION = '0.2.0';
+
 /** The model specification for `inputs` columns and `classes` classes. */
 export function modelSpec(model: TrainParams['model'], inputs: number, classes: number): ModelSpec {
   switch (model.type) {

@@ -6,6 +6,7 @@ import { createModel } from '../models/model.js';
 import { trainLocal } from '../training/local-train.js';
 import { standardize } from '../training/standardize.js';
 import { gaussianTask, twoMoons, type SyntheticTask } from '../training/synthetic.js';
+import { parseExportedModel } from '../export.js';
 import { train, validationSplit, type RoundRecord, type TrainParams } from './index.js';
 
 /** Rows of a task whose label is kept with probability keep[label] (label skew), as a table. */
@@ -142,12 +143,24 @@ describe('train: FedAvg versus the pooled model', () => {
     expect(rounds.every((r) => r.sites === 3 && r.failed.length === 0)).toBe(true);
     const last = rounds[14];
     expect(last?.accuracy).toBe(final.accuracy);
-    const best = result.best as { round: number; loss: number; id: string };
+    const best = result.best as { round: number; loss: number; id: string; name: string };
     expect(best.loss).toBe(Math.min(...rounds.map((r) => r.loss)));
-    const model = result.model as { id: string; parameters: number[]; classes: string[] };
+    expect(best.name).toBe('model/best');
+    // The result names the model; its weights are in the artifact 'model/final'.
+    const model = result.model as {
+      id: string;
+      name: string;
+      parameters: number;
+      classes: string[];
+    };
     expect(model.id).toMatch(/^[0-9a-f]{64}$/);
-    expect(model.parameters).toHaveLength(2 * 16 + 16 + 16 + 1);
+    expect(model).toMatchObject({ name: 'model/final', parameters: 2 * 16 + 16 + 16 + 1 });
     expect(model.classes).toEqual(['c0', 'c1']);
+    const stored = run.decision.kind === 'done' ? run.decision.artifacts?.at(-1) : undefined;
+    expect(stored?.name).toBe('model/final');
+    const body = parseExportedModel(stored?.body);
+    expect(body.id).toBe(model.id);
+    expect(body.parameters).toHaveLength(model.parameters);
     expect((result.initial as { loss: number }).loss).toBeGreaterThan(last?.loss ?? Infinity);
   });
 });
