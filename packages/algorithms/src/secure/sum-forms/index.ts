@@ -6,6 +6,7 @@ import { histogramSumForm } from './histogram.js';
 import { kaplanMeierSumForm } from './kaplan-meier.js';
 import { momentsSumForm } from './linear-regression.js';
 import { summarySumForm } from './summary.js';
+import { trainEvaluateSumForm, trainRoundSumForm } from './train.js';
 
 /**
  * The sum forms of every algorithm that secure aggregation supports, by algorithm name, then by
@@ -21,6 +22,7 @@ export const SUM_FORMS: Readonly<Record<string, Readonly<Record<string, SumForm<
   'kaplan-meier': { counts: kaplanMeierSumForm },
   anova: { groups: anovaSumForm },
   ttest: { groups: ttestSumForm },
+  train: { round: trainRoundSumForm, evaluate: trainEvaluateSumForm },
 };
 
 export {
@@ -32,4 +34,6 @@ export {
   momentsSumForm,
   newtonSumForm,
   summarySumForm,
+  trainEvaluateSumForm,
+  trainRoundSumForm,
 };
