@@ -2,7 +2,8 @@
  * The step worker (DESIGN "A job, end to end", step 4): runs one local step at a time inside a
  * worker thread whose heap is capped by the executor. It loads the datasets itself (kept by
  * dataset version, so a warm worker answers a trivial step in a few ms), applies the cohort and
- * runs the algorithm's step with its disclosure check.
+ * runs the algorithm's step with its disclosure check. For an imaging dataset it also hands the
+ * step pixel access to the series (issue 7), from the node's imaging index.
  */
 import { randomBytes } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
@@ -15,6 +16,8 @@ import {
 } from '@tessera/algorithms';
 import { combineTables } from '../data/combine.js';
 import { loadTable, readDatasetSchema } from '../data/dataset-format.js';
+import { datasetImagingIndex, storeSeriesImages } from '../dicom/images/index.js';
+import type { DicomIndex } from '../dicom/ingest/dicom-index.js';
 import type { DatasetRows } from '../guard/row-set.js';
 import { denseLevelVariable, rowsPerDataset } from '../guard/worker-checks.js';
 import type { StepRequest, StepResponse } from './worker-messages.js';
@@ -25,6 +28,8 @@ interface Loaded {
   /** The data file's SHA-256: the differencing guard's name for this content. */
   readonly fingerprint: string;
   readonly table: Table;
+  /** The imaging index behind an imaging dataset (null for a tabular one), read with the table. */
+  readonly index: DicomIndex | null;
 }
 
 const cache = new Map<string, Loaded>();
@@ -40,6 +45,7 @@ async function load(d: StepRequest['datasets'][number]): Promise<Loaded> {
     name: schema.name,
     fingerprint: schema.dataSha256,
     table,
+    index: await datasetImagingIndex(d.dir),
   };
   cache.set(d.dir, loaded);
   return loaded;
@@ -68,6 +74,9 @@ async function handle(req: StepRequest): Promise<StepResponse> {
         outcome: { status: 'refused', code: 'LEVEL_LIMIT', reason },
       };
     }
+    // Pixel access is made per step, so what it decodes is dropped with the step; the index it
+    // reads is kept with the dataset's version like the table.
+    const index = loaded.find((l) => l.index !== null)?.index ?? null;
     // runLocalStep refuses a table under minCount before computing anything.
     const outcome = runLocalStep(alg, req.step, {
       table,
@@ -77,6 +86,7 @@ async function handle(req: StepRequest): Promise<StepResponse> {
       policy: req.policy,
       // DP noise must be unpredictable to anyone who sees the release (DESIGN "Security model").
       randomBytes: (n) => randomBytes(n),
+      ...(index === null ? {} : { images: storeSeriesImages(index) }),
     });
     if (req.guard?.reportRows !== true || outcome.status !== 'ok')
       return { type: 'done', id: req.id, outcome };
