@@ -159,6 +159,10 @@ export async function startDicomServer(opts: DicomServerOptions): Promise<DicomS
       resolve();
     });
   });
+  // After listen, an accept error (e.g. EMFILE) must not crash the node: log it and go on.
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    logger.error({ code: e.code }, 'DICOM receiver socket error');
+  });
   const port = (server.address() as AddressInfo).port;
   logger.info(
     {
