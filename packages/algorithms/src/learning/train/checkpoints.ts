@@ -111,6 +111,12 @@ export interface ProgressRound {
   epsilon?: number;
 }
 
+/**
+ * Most rounds the progress lists (the latest ones): it is stored with every decision and the hub
+ * bounds it (1 MiB), while the result keeps every round.
+ */
+export const PROGRESS_ROUNDS = 250;
+
 /** The `progress` of every step decision of `train`. */
 export interface TrainProgress {
   kind: 'rounds';
@@ -118,7 +124,10 @@ export interface TrainProgress {
   total: number;
   /** Rounds aggregated so far. */
   done: number;
-  /** The evaluated rounds (one behind `done`: a model is evaluated by the next step's sites). */
+  /**
+   * The evaluated rounds, the latest PROGRESS_ROUNDS of them (one behind `done`: a model is
+   * evaluated by the next step's sites).
+   */
   metrics: ProgressRound[];
   /** Under dp: ε after the rounds done. */
   epsilon?: number;
@@ -131,7 +140,7 @@ export function progressOf(params: TrainParams, state: TrainState): TrainProgres
     kind: 'rounds',
     total: params.rounds,
     done,
-    metrics: state.rounds.map((r) => ({
+    metrics: state.rounds.slice(-PROGRESS_ROUNDS).map((r) => ({
       round: r.round,
       loss: r.loss,
       accuracy: r.accuracy,

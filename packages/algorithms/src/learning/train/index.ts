@@ -52,7 +52,7 @@ export const train: Algorithm<TrainParams, TrainState | null> = {
     if (state !== null && step === TRAIN_STEPS.round) return aggregateRound(params, state, results);
     if (state !== null && step === TRAIN_STEPS.evaluate)
       return aggregateEvaluate(params, state, results);
-    return fail('INVALID_OUTPUT', `train: unexpected step '${step}'`);
+    return fail('UNKNOWN_STEP', `train: step '${step}'`);
   },
 };
 

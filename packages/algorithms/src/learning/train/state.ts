@@ -19,6 +19,7 @@ export const TRAIN_FAILURES = {
   CLASS_WEIGHTS: 'classWeights does not have one weight per class',
   AGGREGATION_FAILED: "the strategy could not aggregate the round's updates",
   PRIVACY_REPORT: 'a site released an update without the noise dp asks for, or the reverse',
+  UNKNOWN_STEP: 'the hub asked train to aggregate a step it does not have',
 } as const;
 export const fail = failureFor(TRAIN_FAILURES);
 
