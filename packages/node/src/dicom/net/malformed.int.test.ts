@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../testing/helpers.js';
 import { encodeCommand, decodeCommand, NO_DATA_SET } from './dimse.js';
-import { decodePdu, encodePdu, type AssociateRq, type Pdu } from './pdu.js';
+import { type AssociateRq, type Pdu } from './pdu.js';
+import { encodePdu } from './pdu-encode.js';
+import { decodePdu } from './pdu-decode.js';
 import { PduReader, type RawPdu } from './pdu-reader.js';
 import type { DicomServer, DicomServerOptions } from './server.js';
 import {

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ABORT_REASON,
-  decodePdu,
-  encodePdu,
-  pdataHeader,
-  PDATA_OVERHEAD,
-  PduError,
-  type AssociateRq,
-  type Pdu,
-} from './pdu.js';
+import { ABORT_REASON, PduError, type AssociateRq, type Pdu } from './pdu.js';
+import { encodePdu, pdataHeader, PDATA_OVERHEAD } from './pdu-encode.js';
+import { decodePdu } from './pdu-decode.js';
 import { PduReader } from './pdu-reader.js';
 import { fragmentCommand } from './pdv-writer.js';
 

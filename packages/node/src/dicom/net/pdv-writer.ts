@@ -2,7 +2,7 @@
  * Splits a command set into P-DATA-TF PDUs that respect the peer's Maximum Length (PS3.8 D.1:
  * the limit applies to the PDU's variable field, i.e. every PDV item with its 6-byte header).
  */
-import { encodePdu } from './pdu.js';
+import { encodePdu } from './pdu-encode.js';
 
 /** The most value bytes one PDV may carry under the peer's maximum (0 = no limit). */
 export function maxPdvValue(peerMaxPdu: number, fallback: number): number {

@@ -10,15 +10,9 @@ import type { Logger } from 'pino';
 import type { StoreInstance } from '../contracts.js';
 import { MessageHandler, type MessageContext } from './scp-messages.js';
 import { negotiate, type AcceptancePolicy } from './negotiation.js';
-import {
-  ABORT_REASON,
-  decodePdu,
-  encodePdu,
-  PduError,
-  REJECT,
-  type AssociateRq,
-  type Pdu,
-} from './pdu.js';
+import { ABORT_REASON, PduError, REJECT, type AssociateRq, type Pdu } from './pdu.js';
+import { encodePdu } from './pdu-encode.js';
+import { decodePdu } from './pdu-decode.js';
 import { PduReader } from './pdu-reader.js';
 import { DimseError } from './dimse.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../core/uid.js';

@@ -10,14 +10,14 @@ import { decodeCommand, MAX_COMMAND_BYTES, type DimseCommand } from './dimse.js'
 import type { AcceptedContext } from './negotiation.js';
 import {
   ABORT_REASON,
-  decodePdu,
-  encodePdu,
   PC_RESULT,
   PduError,
   type ContextResult,
   type Pdu,
   type ProposedContext,
 } from './pdu.js';
+import { encodePdu } from './pdu-encode.js';
+import { decodePdu } from './pdu-decode.js';
 import { PduReader } from './pdu-reader.js';
 import { APPLICATION_CONTEXT } from './uids.js';
 
