@@ -16,6 +16,8 @@ const MINIMAL: Readonly<Record<string, Record<string, unknown>>> = {
   pca: { variables: ['age', 'bmi'] },
   kmeans: { variables: ['age', 'bmi'], k: 2 },
   train: { outcome: 'diabetes', features: ['age', 'bmi'], model: { type: 'logistic' } },
+  'imaging-cohort': {},
+  'image-stats': { min: -1024, max: 3072, bins: 64 },
 };
 
 const STRICTER = {

@@ -113,3 +113,4 @@ export * from './learning/predict.js';
 export { skewedTable, splitTask, type SiteSkew } from './learning/training/synthetic-tables.js';
 
 // Imaging (issue 7).
+export * from './imaging/index.js';

@@ -11,6 +11,7 @@ import { logisticRegression, poissonRegression } from './glm/index.js';
 import { pca } from './pca/index.js';
 import { kmeans } from './kmeans/index.js';
 import { train } from './learning/train/index.js';
+import { imageStats, imagingCohort } from './imaging/index.js';
 
 /*
  * The built-in algorithms (DESIGN "node": only built-in, versioned algorithms run). A plain
@@ -30,6 +31,8 @@ const BUILT_INS: readonly Algorithm[] = Object.freeze([
   pca,
   kmeans,
   train as Algorithm,
+  imagingCohort,
+  imageStats,
 ]);
 
 /** Every built-in algorithm, in a stable order. */
