@@ -43,3 +43,16 @@ export type { IngestOutcome } from './dicom/ingest/store.js';
 export type { VaultEntry, VaultKind } from './dicom/ingest/vault-folder.js';
 export type { DicomInitOptions } from './init-node.js';
 export type { DeidOptions } from './dicom/deid/index.js';
+export {
+  generateImagingStudies,
+  writeImagingFolder,
+  type ImagingStudies,
+  type ImagingStudiesOptions,
+  type SynthPatient,
+  type SynthSeries,
+} from './dicom/synth/index.js';
+export { echo as dicomEcho, sendInstances as dicomSend } from './dicom/net/index.js';
+export type {
+  SendResult as DicomSendResult,
+  ScuOptions as DicomScuOptions,
+} from './dicom/net/index.js';

@@ -1,9 +1,10 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TesseraError } from '@tessera/protocol';
 import type { Logger } from 'pino';
 import { createCataloguePublisher } from './catalogue/publisher.js';
 import { startConsole } from './console.js';
+import { DEFAULT_MULTIPART_LIMITS } from './dicom/ingest/multipart.js';
 import { createDicomStore, type DicomStore } from './dicom/ingest/store.js';
 import { startDicomServer, type DicomServer } from './dicom/net/server.js';
 import { createExecutor } from './exec/executor.js';
@@ -68,6 +69,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const rxTmp = join(paths.dicom.tmp, 'rx');
   const stowTmp = join(paths.dicom.tmp, 'stow');
   await Promise.all([rxTmp, stowTmp].map((d) => rm(d, { recursive: true, force: true })));
+  await mkdir(stowTmp, { recursive: true, mode: 0o700 });
   const store = await createDicomStore({ paths, logger });
   void store.flush(true).catch(() => undefined);
   const receiver = await startReceiver(dicom, rxTmp, store, logger).catch(async (e: unknown) => {
@@ -78,7 +80,12 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     port: config.consolePort,
     logger,
     status: async () => ({ ...(await nodeStatus(o.dir)), connection: loopState }),
-    stow: { store, tmpDir: stowTmp, logger },
+    stow: {
+      store,
+      tmpDir: stowTmp,
+      logger,
+      limits: { ...DEFAULT_MULTIPART_LIMITS, maxBodyBytes: dicom.maxUploadBytes },
+    },
   }).catch(async (e: unknown) => {
     await receiver?.close();
     await store.close();

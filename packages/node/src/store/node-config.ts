@@ -68,6 +68,13 @@ export const dicomConfigSchema = z
       .min(1024)
       .max(4 * 1024 * 1024 * 1024)
       .default(DEFAULT_MAX_INSTANCE_BYTES),
+    /** Largest STOW-RS request body the console takes (413 above it). */
+    maxUploadBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024 * 1024)
+      .default(2 * 1024 * 1024 * 1024),
     /** The tabular dataset the index is materialised as, one row per series. */
     dataset: nameSchema.default('imaging'),
     /** The operator's de-identification choices (PS3.15 Annex E options), all off by default. */
