@@ -116,6 +116,18 @@ export function secureAlgorithm<P, S>(
   const formOf = (step: string): SumForm<P> | undefined =>
     Object.hasOwn(sumForms, step) ? sumForms[step] : undefined;
 
+  /** Why `form` cannot run this job securely, or null. */
+  const refusal = (params: P, form: SumForm<P>): string | null => {
+    // Noise added for the pooled release would need to be split across sites to keep the sum's
+    // accuracy; until that exists the combination is refused, unless each site's noise is for
+    // its own guarantee (noisedAtSites), which a sum keeps.
+    const dp =
+      typeof params === 'object' && params !== null && 'dp' in params && params.dp !== undefined;
+    if (dp && form.noisedAtSites !== true)
+      return 'differential privacy (dp) cannot be combined with secure aggregation yet';
+    return form.unsupported?.(params) ?? null;
+  };
+
   const wrap = (params: P, d: HubDecision<S>, base: SecureHubState): Decision => {
     if (d.kind === 'failed') return d;
     if (d.kind === 'done') {
@@ -137,13 +149,7 @@ export function secureAlgorithm<P, S>(
     if (form === undefined) {
       return { ...d, state: { ...base, inner: d.state, sum: null } };
     }
-    // Each site's noise would need to be split across sites to keep the sum's accuracy; until
-    // that exists the combination is refused, not run with noise the sum cannot account for.
-    const dp =
-      typeof params === 'object' && params !== null && 'dp' in params && params.dp !== undefined;
-    const why = dp
-      ? 'differential privacy (dp) cannot be combined with secure aggregation yet'
-      : (form.unsupported?.(params) ?? null);
+    const why = refusal(params, form);
     if (why !== null)
       return { kind: 'failed', code: 'SECURE_AGGREGATION_UNSUPPORTED', reason: why };
     const sum: SumState = {
@@ -358,8 +364,21 @@ export function secureAlgorithm<P, S>(
 
   return {
     ...alg,
-    start: (params) =>
-      wrap(params, alg.start(params), { inner: null, nextRound: 0, report: null, sum: null }),
+    start: (params) => {
+      // Every summable step is checked before the first one runs, so a job refused at a later
+      // step (e.g. train's rounds after a plain 'prepare') is refused at submission.
+      for (const form of Object.values(sumForms)) {
+        const why = refusal(params, form);
+        if (why !== null)
+          return { kind: 'failed', code: 'SECURE_AGGREGATION_UNSUPPORTED', reason: why };
+      }
+      return wrap(params, alg.start(params), {
+        inner: null,
+        nextRound: 0,
+        report: null,
+        sum: null,
+      });
+    },
     aggregate: (params, state, step, results) => {
       const phase = parsePhaseStep(step);
       if (phase === null)

@@ -22,6 +22,12 @@ export const NO_LAYOUT: Layout = {};
 export interface SumForm<P = unknown> {
   /** Why this job cannot run securely (e.g. a per-site quantity that does not add up), or null. */
   unsupported?(params: P): string | null;
+  /**
+   * True when a `dp` job's noise is added at each site for that site's own guarantee (e.g.
+   * DP-FedAvg's noisy updates): the sum of noisy vectors is then as private towards each site
+   * as each vector, so the wrapper lets dp and secure aggregation run together.
+   */
+  readonly noisedAtSites?: boolean;
   /** The public shape facts of one site's output (names only). Default: none. */
   layout?(output: unknown, params: P, input: unknown): Layout;
   /**

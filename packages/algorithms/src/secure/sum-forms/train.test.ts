@@ -108,12 +108,23 @@ describe('train under secure aggregation', () => {
       tables,
     );
     expect(run.decision).toMatchObject({ kind: 'failed', code: 'SECURE_AGGREGATION_UNSUPPORTED' });
+    // Refused before any step runs (at submission at the hub), not after a plain 'prepare'.
+    expect(run.rounds).toHaveLength(0);
     expect(run.decision.kind === 'failed' && run.decision.reason).toMatch(
       /strategy fedmedian needs every site's update/,
     );
     const parsed = train.params.parse({ ...params, strategy: { name: 'fedtrimmedavg' } });
     expect(trainRoundSumForm.unsupported?.(parsed)).toMatch(/fedtrimmedavg/);
     expect(trainRoundSumForm.unsupported?.(train.params.parse(params))).toBeNull();
+  });
+
+  it('runs DP-FedAvg under secure aggregation: each site noises its own update', () => {
+    const dp = { clip: 1, noiseMultiplier: 2, delta: 1e-5 };
+    const run = simulateSecureJob(train as Algorithm, forms, { ...params, dp }, tables);
+    expect(run.decision.kind).toBe('done');
+    const result = (run.decision.kind === 'done' ? run.decision.result : null) as TrainResult;
+    expect(result.privacy?.epsilon).toBeGreaterThan(0);
+    expect(result.rounds).toHaveLength(params.rounds);
   });
 
   it('sums a noisy update as it is: the privacy report stays at the node', () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { SeriesImages } from '@tessera/algorithms';
+import { addToBins, middleInstance, type SeriesImages } from '@tessera/algorithms';
 import { parseDicomFile } from '../core/parse.js';
 import { decodeFrame, downsample, frameCount, pixelLayout } from '../core/pixels.js';
 import type { DicomDataset } from '../core/types.js';
@@ -12,22 +12,6 @@ import { seriesInstances, type DicomIndex } from '../ingest/dicom-index.js';
  * run in the worker thread. What was computed is kept for the step's life: a step that asks for
  * one series twice reads it once. Nothing decoded outlives the step.
  */
-
-/**
- * Adds the bin of each value into `into` (length = bins) as SeriesImages.histogram defines bins:
- * ⌊(x − min)·bins / (max − min)⌋ clamped to [0, bins − 1]. The same expression as the
- * algorithms' in-memory SeriesImages (imaging/bins.ts), which `@tessera/algorithms` does not
- * export yet.
- */
-function addToBins(values: Float32Array, min: number, max: number, into: Float64Array): void {
-  const bins = into.length;
-  const span = max - min;
-  for (const x of values) {
-    const b = Math.floor(((x - min) * bins) / span);
-    const k = b < 0 ? 0 : b >= bins ? bins - 1 : b;
-    into[k] = (into[k] ?? 0) + 1;
-  }
-}
 
 /** One stored file parsed; throws when it cannot be read or parsed. */
 function readInstance(path: string): DicomDataset {
@@ -102,7 +86,7 @@ export function storeSeriesImages(index: DicomIndex): SeriesImages {
       let t = thumbnails.get(key);
       if (t === undefined) {
         const paths = pathsOf(seriesUid);
-        const middle = paths[Math.floor(paths.length / 2)];
+        const middle = paths[middleInstance(paths.length)];
         t = middle === undefined ? null : guarded(() => thumbnailOf(readInstance(middle), size));
         thumbnails.set(key, t);
       }
