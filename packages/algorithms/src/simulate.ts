@@ -60,8 +60,12 @@ export function simulateJob(
     const round = steps.length;
     // The input crosses the wire as JSON too.
     const wireInput: unknown = JSON.parse(JSON.stringify(input ?? null));
-    const results = tables.map((table, i): SiteResult => {
-      const trust = options.names?.[i] ?? `site-${i + 1}`;
+    const named = decision.sites === undefined ? null : new Set(decision.sites);
+    // A step that names its sites (e.g. a training round's sampled clients) goes to those only.
+    const sites = tables
+      .map((table, i) => ({ table, i, trust: options.names?.[i] ?? `site-${i + 1}` }))
+      .filter((s) => named === null || named.has(s.trust));
+    const results = sites.map(({ table, i, trust }): SiteResult => {
       try {
         const randomBytes = seededRandomBytes((options.seed ?? 1) * 1_000_003 + round * 1009 + i);
         const ctx = { table, params: p, input: wireInput, round, policy, randomBytes };

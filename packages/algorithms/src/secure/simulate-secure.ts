@@ -62,8 +62,13 @@ export function simulateSecureJob<P>(
       throw new Error(`${alg.name} ran too many steps`);
     const { step, input, state } = decision;
     const phase = parsePhaseStep(step);
-    const results = tables.map((table, i): SiteResult => {
-      const trust = names[i] ?? '';
+    const named = decision.sites === undefined ? null : new Set(decision.sites);
+    // A step that names its sites goes to those only (the secure wrapper keeps the subset
+    // through all four phases).
+    const sites = tables
+      .map((table, i) => ({ table, i, trust: names[i] ?? '' }))
+      .filter((s) => named === null || named.has(s.trust));
+    const results = sites.map(({ table, i, trust }): SiteResult => {
       const gone =
         (phase?.phase === 'unmask' && (stopped.has(trust) || early.has(trust))) ||
         (phase?.phase === 'masked' && early.has(trust));

@@ -118,6 +118,18 @@ describe('train under secure aggregation', () => {
     expect(trainRoundSumForm.unsupported?.(train.params.parse(params))).toBeNull();
   });
 
+  it('samples clients: only the sampled sites run a round, secure equals plain', () => {
+    const sampled = { ...params, fraction: 0.5, minSites: 2 };
+    const p = simulateJob(train, sampled, tables);
+    const s = simulateSecureJob(train as Algorithm, forms, sampled, tables);
+    // Plain: 'prepare' to all 3, each 'round' to the 2 sampled, 'evaluate' to all 3.
+    expect(p.rounds.map((r) => r.length)).toEqual([3, ...Array<number>(params.rounds).fill(2), 3]);
+    const a = finalParameters(p.decision);
+    const b = finalParameters(s.decision);
+    const bound = params.rounds * 3 * 2 ** -20;
+    expect(Math.max(...a.map((x, i) => Math.abs(x - (b[i] ?? NaN))))).toBeLessThanOrEqual(bound);
+  });
+
   it('runs DP-FedAvg under secure aggregation: each site noises its own update', () => {
     const dp = { clip: 1, noiseMultiplier: 2, delta: 1e-5 };
     const run = simulateSecureJob(train as Algorithm, forms, { ...params, dp }, tables);
