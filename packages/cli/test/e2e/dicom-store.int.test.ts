@@ -304,10 +304,97 @@ describe('a node receiving DICOM from dcmtk', () => {
     expect(await echoOk(node.port)).toBe(true);
   });
 
+  it('holds burned-in images for the operator, who releases, deletes, or allows them by policy', async () => {
+    const burned = generateImagingStudies({
+      seed: 1702,
+      patients: [{ id: 'E2E-MRN-104', sex: 'M', birthDate: '1990-02-02' }],
+      size: 32,
+      slices: 2,
+      kinds: ['CT'],
+      burnedIn: true,
+    });
+    const bfolder = h.path('burned');
+    await writeImagingFolder(bfolder, burned.files);
+    const before = node.storedFiles().length;
+    const sent = await storeFolder(node.port, bfolder);
+    expect(sent.code, sent.stderr).toBe(0);
+    const held = await waitFor('two held images', async () => {
+      const l = await h.json<{ held: { id: string; modality?: string; sop?: string }[] }>([
+        'node',
+        'dicom',
+        'held',
+        'list',
+        '--dir',
+        node.dir,
+        '--json',
+      ]);
+      return l.held.length === 2 ? l.held : undefined;
+    });
+    expect(held.map((e) => e.modality)).toEqual(['CT', 'CT']);
+    expect(node.storedFiles()).toHaveLength(before);
+    const [one, two] = held;
+    const released = await h.json<{ result: string }>([
+      'node',
+      'dicom',
+      'held',
+      'release',
+      one?.id ?? '',
+      '--dir',
+      node.dir,
+      '--json',
+    ]);
+    expect(released.result).toBe('stored');
+    expect(node.storedFiles()).toHaveLength(before + 1);
+    const del = await h.run(['node', 'dicom', 'held', 'delete', two?.id ?? '', '--dir', node.dir]);
+    expect(del.code, describeFailure(del)).toBe(0);
+    const policy = await h.json<{ allowBurnedIn: boolean }>([
+      'node',
+      'dicom',
+      'policy',
+      '--dir',
+      node.dir,
+      '--allow-burned-in',
+      'on',
+      '--json',
+    ]);
+    expect(policy.allowBurnedIn).toBe(true);
+    // The running node applies the new policy to the next instance: the deleted one is stored.
+    const resent = await storeFolder(node.port, bfolder);
+    expect(resent.code, resent.stderr).toBe(0);
+    await waitFor('the burned-in series stored', () => node.storedFiles().length === before + 2);
+    const l = await h.json<{ held: unknown[] }>([
+      'node',
+      'dicom',
+      'held',
+      'list',
+      '--dir',
+      node.dir,
+      '--json',
+    ]);
+    expect(l.held).toEqual([]);
+    await h.json([
+      'node',
+      'dicom',
+      'policy',
+      '--dir',
+      node.dir,
+      '--allow-burned-in',
+      'off',
+      '--json',
+    ]);
+    expectNoPlanted(
+      node
+        .storedFiles()
+        .map((f) => readFileSync(f, 'latin1'))
+        .join('\n'),
+      'the store',
+    );
+  });
+
   it('tabulates one row per series whose patient_id is the pseudonym of the tabular id column', async () => {
     await waitFor('the imaging dataset', async () => {
       const s = await node.status();
-      return s.datasets.find((d) => d.name === 'imaging')?.rows === studies.series.length;
+      return s.datasets.find((d) => d.name === 'imaging')?.rows === studies.series.length + 1;
     });
     const csv = join(h.path('csv'), 'patients.csv');
     writeFileSync(
@@ -356,10 +443,14 @@ describe('a node receiving DICOM from dcmtk', () => {
       'sex:categorical',
       'age:number',
     ]);
-    expect(schema.rows).toBe(studies.series.length);
+    expect(schema.rows).toBe(studies.series.length + 1);
     const imaged = schema.variables.find((v) => v.name === 'patient_id')?.levels ?? [];
-    // The three imaged patients, in the tabular dataset's order of the CSV: the same pseudonyms.
-    expect([...imaged].sort()).toEqual(tabular.slice(0, PATIENTS.length).sort());
+    // The three imaged patients of the CSV have the same pseudonyms in both datasets; the
+    // patient imaged but not in the CSV, and the one in the CSV but not imaged, match nothing.
+    expect(imaged).toHaveLength(PATIENTS.length + 1);
+    expect(imaged.filter((p) => tabular.includes(p)).sort()).toEqual(
+      tabular.slice(0, PATIENTS.length).sort(),
+    );
     expect(imaged).not.toContain(tabular[PATIENTS.length]);
     const approve = await h.run([
       'node',
