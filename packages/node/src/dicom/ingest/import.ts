@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TesseraError } from '@tessera/protocol';
@@ -10,6 +9,7 @@ import { loadNodeConfig } from '../../store/node-config.js';
 import { parseFileMeta } from '../core/parse.js';
 import type { DicomSource } from '../contracts.js';
 import { createLimiter } from './limiter.js';
+import { openRegular } from './safe-open.js';
 import { sniffFile } from './sniff.js';
 import { createDicomStore, type DicomStore } from './store.js';
 import { DEFAULT_ZIP_LIMITS, openZip, type ZipLimits } from './zip-reader.js';
@@ -161,7 +161,13 @@ async function isZip(file: string): Promise<boolean> {
 
 async function sha256Prefix(file: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) h.update(chunk);
+  const fh = await openRegular(file);
+  try {
+    for await (const chunk of fh.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>)
+      h.update(chunk);
+  } finally {
+    await fh.close();
+  }
   return h.digest('hex').slice(0, 16);
 }
 
@@ -186,7 +192,17 @@ async function importFile(
       ...(id === undefined ? {} : { id }),
     });
   };
-  const sniffed = await sniffFile(file);
+  let sniffed;
+  try {
+    sniffed = await sniffFile(file);
+  } catch (e) {
+    // Replaced by a link or a special file since the folder was listed.
+    if (e instanceof TesseraError) {
+      tally.problem(order, { entry, sha256: null, result: 'skipped', reason: e.message });
+      return;
+    }
+    throw e;
+  }
   if (sniffed.kind === 'not-dicom') return problem('skipped', `not DICOM: ${sniffed.reason}`);
   if (sniffed.kind === 'part10' && (await isDicomDir(file)))
     return problem('skipped', 'a DICOMDIR (an index of a medium), not an image');
@@ -211,7 +227,7 @@ async function importFile(
 }
 
 async function isDicomDir(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
+  const fh = await openRegular(file);
   try {
     const head = Buffer.alloc(64 * 1024);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);

@@ -1,6 +1,6 @@
-import { open } from 'node:fs/promises';
 import { isVr } from '../core/vr.js';
 import { TRANSFER_SYNTAX } from '../core/types.js';
+import { openRegular } from './safe-open.js';
 
 /*
  * Is a file DICOM at all? An import meets folders with other files in them (DICOMDIR, README,
@@ -41,9 +41,12 @@ export function sniffBytes(head: Uint8Array): Sniffed {
   return { kind: 'not-dicom', reason: "no 'DICM' prefix and no DICOM data element at the start" };
 }
 
-/** Sniffs a file by its first 132 bytes. */
+/**
+ * Sniffs a file by its first 132 bytes.
+ * @throws TesseraError BAD_REQUEST for a link or anything but a regular file (see openRegular).
+ */
 export async function sniffFile(file: string): Promise<Sniffed> {
-  const fh = await open(file, 'r');
+  const fh = await openRegular(file);
   try {
     const head = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);

@@ -203,6 +203,12 @@ describe('the imaging store', () => {
     expect(outs.map((o) => o.result)).toEqual(['held', 'held']);
     const held = await store.held.list();
     expect(held).toHaveLength(2);
+    // Sent again while held: nothing new is kept, the same entries answer.
+    const again = await ingestAll(store, list);
+    expect(again.map((o) => (o.result === 'held' ? o.id : o.result)).sort()).toEqual(
+      held.map((e) => e.id).sort(),
+    );
+    expect(await store.held.list()).toHaveLength(2);
     const sizeBefore = (await loadDicomIndex(paths)).instances.size;
     const first = held[0];
     if (first === undefined) throw new Error('nothing held');

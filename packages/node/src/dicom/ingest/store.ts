@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { isTesseraError } from '@tessera/protocol';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { cachedFile } from '../../store/cached-file.js';
@@ -17,6 +18,7 @@ import { createCommitter } from './committer.js';
 import { createDatasetUpdater, type DatasetUpdater } from './dataset-updater.js';
 import { loadDicomKeys, type DicomKeys } from './keys.js';
 import { createLimiter } from './limiter.js';
+import { openRegular } from './safe-open.js';
 import { keyedDeidentifier, processInstance, type Deidentify, type Expected } from './process.js';
 import type { InstanceKey } from './record.js';
 import { sourceFields, vaultFolder, type VaultEntry, type VaultFolder } from './vault-folder.js';
@@ -174,8 +176,16 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
     failTo: 'quarantine' | 'report',
   ): Promise<IngestOutcome> => {
     const cfg = await config();
-    const size = (await stat(file)).size;
-    if (size > cfg.maxInstanceBytes) {
+    const read = await readInput(file, cfg.maxInstanceBytes);
+    if (typeof read === 'string')
+      return {
+        result: 'refused',
+        status: DIMSE_STATUS.cannotUnderstand,
+        comment: comment(read),
+        reason: read,
+      };
+    if (typeof read === 'number') {
+      const size = read;
       const reason = `the instance has ${size} bytes, more than the limit of ${cfg.maxInstanceBytes}`;
       if (source.kind === 'import' || failTo === 'report')
         return {
@@ -186,7 +196,7 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
         };
       return toQuarantine(file, source, reason, DIMSE_STATUS.outOfResources, o2);
     }
-    const input = await readFile(file);
+    const input = read;
     const done = await limiter.run(() =>
       processInstance(input, {
         deidentify,
@@ -210,6 +220,12 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
     if (existsSync(join(paths.dicom.store, ...done.record.file.split('/')))) {
       updater.count(source, 'duplicate');
       return { result: 'duplicate', status: DIMSE_STATUS.success, key: done.key };
+    }
+    if (done.burnedIn && !cfg.deid.allowBurnedIn) {
+      // Sent again while held: the one held copy answers for it.
+      const already = (await held.list()).find((e) => e.sop === done.key.sop);
+      if (already !== undefined)
+        return { result: 'held', status: DIMSE_STATUS.success, key: done.key, id: already.id };
     }
     const tmp = await writeTemp(done.bytes);
     if (done.burnedIn && !cfg.deid.allowBurnedIn) {
@@ -351,6 +367,26 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
   };
 
   return store;
+}
+
+/**
+ * The bytes of `file`, or its size when over `max`, or why it is not read (a link or not a
+ * regular file: see openRegular).
+ */
+async function readInput(file: string, max: number): Promise<Buffer | number | string> {
+  let fh;
+  try {
+    fh = await openRegular(file);
+  } catch (e) {
+    if (isTesseraError(e)) return e.message;
+    throw e;
+  }
+  try {
+    const { size } = await fh.stat();
+    return size > max ? size : await fh.readFile();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** A DIMSE Error Comment: at most 64 characters (PS3.7 C.4.2.1.13). */
