@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerJobCommands } from './commands/job.js';
 import { registerLoginCommand } from './commands/login.js';
+import { registerModelCommands } from './commands/model.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerTrustCommands } from './commands/trust.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerCatalogueCommand(program, ctx);
   registerNodeCommands(program, ctx);
   registerJobCommands(program, ctx);
+  registerModelCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerDemoCommand(program, ctx);
   return program;

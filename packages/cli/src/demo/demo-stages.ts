@@ -15,6 +15,7 @@ import { findFreePort } from './free-port.js';
 import { compareWithPooled, pooledSummary } from './pooled-check.js';
 import { createSite } from './site.js';
 import type { Stage } from './stages.js';
+import { predictionStage, trainingStage } from './training.js';
 
 const prepare: Stage<DemoState> = {
   title: (s) => `preparing ${s.options.root}`,
@@ -252,5 +253,7 @@ export function demoStages(sites: number): Stage<DemoState>[] {
     ...DEMO_ANALYSES.map(analysisStage),
     analysisStage(SECURE_ANALYSIS),
     secureCheckStage,
+    trainingStage,
+    predictionStage,
   ];
 }

@@ -22,6 +22,14 @@ export interface DemoOptions {
   readonly variables: readonly string[];
 }
 
+/** What the federated-learning stages leave for the print-out (demo/training.ts). */
+export interface DemoTraining {
+  job: JobView;
+  modelFile?: string;
+  /** The predictions table, with the true outcome the generator drew. */
+  predictions?: string;
+}
+
 /** What the stages build up as they run. */
 export interface DemoState {
   readonly options: DemoOptions;
@@ -42,6 +50,8 @@ export interface DemoState {
   job?: JobView;
   /** The analyses run after the summary, in order (demo/analyses.ts). */
   analyses: { title: string; job: JobView }[];
+  /** The federated-learning stages' job, model file and predictions (demo/training.ts). */
+  training?: DemoTraining;
 }
 
 /** The demo's default choices (DESIGN: three sites, synthetic cardiometabolic patients). */

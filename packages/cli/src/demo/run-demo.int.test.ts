@@ -60,6 +60,28 @@ describe('tessera demo', () => {
     expect(io.stderr()).toMatch(
       /▸ comparing with the pooled rows .* ok, equal within .* over 1850 rows/,
     );
+    // Federated learning (issue 6): an MLP under secure aggregation, its curve, a model file used
+    // locally to predict new patients.
+    expect(io.stderr()).toMatch(
+      /▸ training an MLP on diabetes .* … ok, accuracy \d+\.\d%, AUC 0\.\d{3}, \d+ ms/,
+    );
+    expect(out).toMatch(/── Federated learning: an MLP predicting diabetes, securely aggregated/);
+    expect(out).toMatch(/^15\*?\s+0\.\d{4}\s+\d+\.\d%\s+0\.\d{3}\s+0\.\d{3}\s+2\/2$/m);
+    expect(out).toContain('● validation loss (left)   ○ accuracy (right)');
+    expect(out).toMatch(
+      /privacy: secure aggregation on: the hub saw only the sum of the sites’ updates/,
+    );
+    expect(out).toMatch(
+      /stored models: model\/final, model\/best, model\/round-1 … model\/round-15 \(15\)/,
+    );
+    expect(out).toMatch(/^patient\s+predicted\s+P\(diabetes = 1\)\s+actual$/m);
+    const model = JSON.parse(readFileSync(join(root, 'models', 'diabetes-mlp.json'), 'utf8')) as {
+      format: string;
+      provenance: { secureAggregation: boolean; export: { artifact: string } };
+    };
+    expect(model.format).toBe('tessera-model');
+    expect(model.provenance.secureAggregation).toBe(true);
+    expect(model.provenance.export.artifact).toBe('model/final');
     expect(io.stderr()).toMatch(/▸ stopping 3 processes … ok/);
     expect(processesMentioning(root)).toEqual([]);
     // A folder given with --dir is kept, with the secrets in 0600 files.

@@ -9,6 +9,7 @@ import { ProcessGroup } from './components.js';
 import { demoStages } from './demo-stages.js';
 import { defaultDemoOptions, type DemoState } from './demo-state.js';
 import { runStages, type Stage } from './stages.js';
+import { formatTraining } from './training.js';
 
 export interface RunDemoOptions {
   /** Number of sites (default 3). */
@@ -75,6 +76,7 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
     await runStages(o.stages ?? demoStages(o.sites), state, stageIo);
     if (state.job !== undefined) io.out(`\n${headline(state)}${formatJob(state.job)}\n`);
     if (state.analyses.length > 0) io.out(`\n${formatAnalyses(state.analyses)}\n`);
+    if (state.training !== undefined) io.out(`\n${formatTraining(state.training)}\n`);
   } catch (e) {
     // Interrupted: the signal handler cleans up and exits; do not report the stage's failure.
     if (run.interrupted) await new Promise<never>(() => undefined);
@@ -90,6 +92,12 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
     throw new TesseraError(
       'UNPROCESSABLE',
       `the demo's ${failed.job.algorithm} job failed: ${failed.job.error?.reason ?? 'see the sites above'}`,
+    );
+  }
+  if (state.training !== undefined && state.training.job.status !== 'succeeded') {
+    throw new TesseraError(
+      'UNPROCESSABLE',
+      `the demo's train job failed: ${state.training.job.error?.reason ?? 'see the sites above'}`,
     );
   }
   if (state.job?.status === 'failed') {
@@ -127,6 +135,12 @@ export function keepInstructions(state: DemoState): string {
     ...state.sites.map((s) => `  ${s.name}: tessera node start --dir ${s.nodeDir}`),
     `  login:  export TESSERA_CONFIG_DIR=${join(root, 'config')}   (the demo researcher's session)`,
     `  then:   tessera job run --project ${state.options.project} --algorithm summary --datasets ${state.options.dataset} --params '{"variables":["age","sex"]}'`,
+    ...(state.training?.modelFile === undefined
+      ? []
+      : [
+          `  model:  tessera model list ${state.training.job.id}`,
+          `          tessera model predict --model ${state.training.modelFile} --file ${join(root, 'data', 'new-patients.csv')}`,
+        ]),
     '',
   ];
   return lines.join('\n');

@@ -82,11 +82,23 @@ export function dualAxisPlot(o: DualPlotOptions): string {
   return [...lines, axis, ticks, legend].join('\n') + '\n';
 }
 
-/** A round upper bound for an axis: 0.69 → 0.7, 2.3 → 2.5, 13 → 15. */
-export function niceCeil(x: number): number {
-  if (!(x > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 10])
-    if (m * p >= x * (1 - 1e-12)) return Number((m * p).toPrecision(12));
-  return 10 * p;
+/**
+ * Axis bounds around [min, max] on a round step (1, 2 or 5 times a power of ten)
+ * chosen for about four steps, so a curve that moves little still fills the plot.
+ */
+export function niceRange(min: number, max: number): [number, number] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const span = max - min;
+  if (span <= 0) {
+    const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.05 : 0.5;
+    return [min - pad, max + pad];
+  }
+  const raw = span / 4;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * p >= raw) ?? 10) * p;
+  const round = (x: number): number => Number(x.toPrecision(12));
+  // 0.6 / 0.1 is 5.999…: a hair of slack keeps values on a step from moving to the next one.
+  const lo = Math.floor(min / step + 1e-9) * step;
+  const hi = Math.ceil(max / step - 1e-9) * step;
+  return [round(lo), round(hi)];
 }

@@ -1,7 +1,7 @@
 import { makeTable, simulateJob, train, type Table } from '@tessera/algorithms';
 import { describe, expect, it } from 'vitest';
 import { formatAlgorithmResult } from './index.js';
-import { dualAxisPlot, interpolate, niceCeil } from './plot.js';
+import { dualAxisPlot, interpolate, niceRange } from './plot.js';
 import {
   architecture,
   compactNames,
@@ -64,6 +64,9 @@ describe('formatTrain on a real train result', () => {
       /final model on \d+ validation rows: loss 0\.\d{4}, accuracy \d+\.\d%, AUC 0\.\d{3}/,
     );
     expect(text).toMatch(/model [0-9a-f]{64} \(mlp 2 → 8 → 2, 33 parameters, fedavg, 3 sites\)/);
+    expect(text).toContain(
+      'stored models: model/final, model/best, model/round-1 … model/round-5 (5)',
+    );
     expect(text).toContain('export: tessera model export job-7 --out model.json');
     expect(text).toContain('privacy: secure aggregation off');
     expect(text).toContain('differential privacy off');
@@ -112,7 +115,14 @@ describe('formatTrain on hand-made results', () => {
     best: { round: 2, loss: 0.5, accuracy: 0.8, id: 'abc' },
     artifacts: ['model/best', 'model/final', 'model/round-1', 'model/round-2', 'model/round-3'],
     secureAggregation: { sites: 3, threshold: 2, scaleBits: 20, errorBound: 1e-5 },
-    privacy: { mechanism: 'gaussian', epsilon: 0.6, delta: 1e-5, clip: 1, noiseMultiplier: 1.1 },
+    privacy: {
+      mechanism: 'gaussian',
+      epsilon: 0.6,
+      delta: 1e-5,
+      rounds: 2,
+      clip: 1,
+      noiseMultiplier: 1.1,
+    },
   };
 
   it('adds ε per round, names failed sites, lists artifacts and the privacy of the run', () => {
@@ -121,11 +131,14 @@ describe('formatTrain on hand-made results', () => {
     expect(text).toMatch(/^2\*\s+0\.5000\s+80\.0%\s+0\.850\s+0\.040\s+2\/3\s+0\.6\s+site-c$/m);
     expect(text).toContain('AUC 0.850 (± 0.004 from binning), ECE 0.040');
     expect(text).toContain('model abc (logistic 3 → 1)');
-    expect(text).toContain('artifacts: model/best, model/final, model/round-1 … model/round-3 (3)');
+    expect(text).toContain(
+      'stored models: model/best, model/final, model/round-1 … model/round-3 (3)',
+    );
     expect(text).not.toContain('export:');
     expect(trainPrivacyLine(result)).toBe(
       'privacy: secure aggregation on: the hub saw only the sum of the sites’ updates ' +
-        '(fixed-point error ≤ 0.00001); DP-FedAvg (clip 1, noise ×1.1), ε = 0.6, δ = 0.00001 spent\n',
+        '(fixed-point error ≤ 1e-5); DP-FedAvg (clip 1, noise multiplier 1.1), ε = 0.6, ' +
+        "δ = 1e-5 after 2 rounds, charged to every site's budget\n",
     );
   });
 
@@ -143,26 +156,29 @@ describe('formatTrain on hand-made results', () => {
 
 describe('learning curve', () => {
   const rows = [
-    { round: 1, loss: 0.7, accuracy: 0.6, failed: [] },
-    { round: 2, loss: 0.4, accuracy: 0.8, failed: [] },
-    { round: 3, loss: 0.1, accuracy: 0.9, failed: [] },
+    { round: 1, loss: 0.8, accuracy: 0.6, failed: [] },
+    { round: 2, loss: 0.5, accuracy: 0.8, failed: [] },
+    { round: 3, loss: 0.2, accuracy: 0.9, failed: [] },
   ];
 
-  it('puts the loss on the left scale (from 0 here) and the accuracy on the right', () => {
+  it('puts the loss on the left scale and the accuracy on the right, each on round bounds', () => {
     const plot = (learningCurve(rows) ?? '').split('\n');
-    // Row 0 is the top: loss 0.70 (its axis maximum) at the first column; accuracy 90% at the last.
-    expect(plot[0]).toMatch(/^0\.70 │●.*○│ 90%$/);
-    // Loss 0.1 of 0.7 over 12 rows: row 12 − round(12 · 0.1/0.7) = 10, last column.
-    expect(plot[10]).toMatch(/●│ $/);
-    expect(plot[12]).toMatch(/^0\.00 │○.*│ 60%$/);
+    // Loss 0.8 … 0.2 on [0.2, 0.8], accuracy 60 … 90 % on [0.6, 0.9]; row 0 is the top.
+    expect(plot[0]).toMatch(/^0\.800 │●.*○│ 90\.0%$/);
+    // Loss 0.5 halfway, in the middle column, on the middle row with its label.
+    expect(plot[6]?.slice(0, 7)).toBe('0.500 │');
+    expect(plot[6]?.[7 + 30]).toBe('●');
+    expect(plot[12]).toMatch(/^0\.200 │○.*●│ 60\.0%$/);
     expect(plot[13]).toMatch(/^\s+└─+┘$/);
     expect(plot[14]).toMatch(/^\s+1\s+3 {2}round$/);
   });
 
-  it('starts the loss scale above 0 when the whole curve lies in its upper half', () => {
-    const high = rows.map((r) => ({ ...r, loss: r.loss / 10 + 0.5 }));
-    // Loss 0.57 … 0.51 under a ceiling of 0.6: the scale runs from 0.48 (8 × 0.06).
-    expect((learningCurve(high) ?? '').split('\n')[12]).toMatch(/^0\.48 │/);
+  it('fits the scale to a curve that moves little', () => {
+    const flat = rows.map((r) => ({ ...r, loss: r.loss / 10 + 0.5 }));
+    // Loss 0.52 … 0.58 on steps of 0.02: the scale runs from 0.520 to 0.580.
+    const plot = (learningCurve(flat) ?? '').split('\n');
+    expect(plot[0]).toMatch(/^0\.580 │●/);
+    expect(plot[12]).toMatch(/^0\.520 │.*●│/);
   });
 
   it('needs two rounds to draw a curve', () => {
@@ -181,8 +197,13 @@ describe('plot helpers', () => {
     expect(interpolate(pts, 4)).toBeUndefined();
   });
 
-  it('rounds axis maxima up to a round figure', () => {
-    expect([0.69, 0.7, 2.3, 13, 0].map(niceCeil)).toEqual([0.7, 0.7, 2.5, 15, 1]);
+  it('puts axis bounds on a round step around the values, about four steps apart', () => {
+    expect(niceRange(0.1, 0.7)).toEqual([0, 0.8]);
+    expect(niceRange(0.913, 0.922)).toEqual([0.91, 0.925]);
+    expect(niceRange(0.2353, 0.275)).toEqual([0.23, 0.28]);
+    expect(niceRange(2, 2)).toEqual([1.9, 2.1]);
+    expect(niceRange(0, 0)).toEqual([-0.5, 0.5]);
+    expect(niceRange(0.6, 0.9)).toEqual([0.6, 0.9]);
   });
 
   it('draws a flat series at its scale', () => {

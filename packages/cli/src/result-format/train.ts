@@ -1,5 +1,5 @@
 import { formatNumber, formatTable } from '../output.js';
-import { dualAxisPlot, niceCeil } from './plot.js';
+import { dualAxisPlot, niceRange } from './plot.js';
 import { arr, isRecord, num, rec, str, type Json } from './read.js';
 
 /*
@@ -81,12 +81,14 @@ export function learningCurve(rows: readonly RoundRow[]): string | null {
     r.accuracy === undefined ? [] : [{ x: r.round, y: r.accuracy }],
   );
   if (loss.length < 2 || acc.length < 2) return null;
-  const lossHi = niceCeil(Math.max(...loss.map((p) => p.y)));
-  const lossMin = Math.min(...loss.map((p) => p.y));
-  // From 0 unless the curve lives in the upper half, where 0 would flatten it.
-  const lossLo = lossMin < lossHi / 2 ? 0 : Math.floor(lossMin / (lossHi / 10)) * (lossHi / 10);
-  const accLo = Math.floor(Math.min(...acc.map((p) => p.y)) * 10) / 10;
-  const accHi = Math.min(1, Math.ceil(Math.max(...acc.map((p) => p.y)) * 10) / 10);
+  const [lossLo, lossHi] = niceRange(
+    Math.min(...loss.map((p) => p.y)),
+    Math.max(...loss.map((p) => p.y)),
+  );
+  const [accLo, accHi] = niceRange(
+    Math.min(...acc.map((p) => p.y)),
+    Math.max(...acc.map((p) => p.y)),
+  );
   return dualAxisPlot({
     left: {
       name: 'validation loss',
@@ -94,15 +96,15 @@ export function learningCurve(rows: readonly RoundRow[]): string | null {
       points: loss,
       min: lossLo,
       max: lossHi,
-      label: (y) => y.toFixed(2),
+      label: (y) => y.toFixed(3),
     },
     right: {
       name: 'accuracy',
       mark: '○',
       points: acc,
-      min: accLo,
-      max: accHi > accLo ? accHi : accLo + 0.1,
-      label: (y) => `${Math.round(y * 100)}%`,
+      min: Math.max(0, accLo),
+      max: Math.min(1, accHi),
+      label: (y) => `${(y * 100).toFixed(1)}%`,
     },
     xName: 'round',
   });
@@ -172,13 +174,33 @@ export function artifactNames(result: unknown): string[] {
   });
 }
 
-function modelLines(result: unknown, jobId: string | undefined): string[] {
+/**
+ * The names under which the job keeps its models: the final and best ones as the result names
+ * them, and one per round every `checkpointEvery` rounds (params; default every round).
+ */
+export function modelNames(result: unknown, params: unknown): string[] {
+  const listed = artifactNames(result);
+  if (listed.length > 0) return listed;
+  const names: string[] = [];
+  const final = str(rec(result, 'model'), 'name');
+  const best = str(rec(result, 'best'), 'name');
+  if (final !== undefined) names.push(final);
+  if (best !== undefined) names.push(best);
+  const every = num(params, 'checkpointEvery') ?? 1;
+  const rounds = roundRows(arr(result, 'rounds')).map((r) => r.round);
+  if (final !== undefined && every > 0)
+    names.push(...rounds.filter((r) => r % every === 0).map((r) => `model/round-${r}`));
+  return names;
+}
+
+function modelLines(result: unknown, params: unknown, jobId: string | undefined): string[] {
   const model = rec(result, 'model');
   const lines: string[] = [];
   const id = str(model, 'id');
   if (model !== undefined) {
     const shape = architecture(rec(model, 'spec'));
-    const params = arr(model, 'parameters')?.length ?? num(model, 'parameterCount');
+    // The result counts the parameters; the weights themselves are in the model artifacts.
+    const params = num(model, 'parameters') ?? arr(model, 'parameters')?.length;
     const facts = [
       shape,
       params === undefined ? null : `${formatNumber(params)} parameters`,
@@ -195,10 +217,12 @@ function modelLines(result: unknown, jobId: string | undefined): string[] {
         `accuracy ${pct(num(best, 'accuracy'))}${str(best, 'id') === undefined ? '' : ` (${str(best, 'id') ?? ''})`}`,
     );
   }
-  const names = artifactNames(result);
-  if (names.length > 0) lines.push(`artifacts: ${compactNames(names)}`);
+  const names = modelNames(result, params);
+  if (names.length > 0) lines.push(`stored models: ${compactNames(names)}`);
   if (jobId !== undefined && model !== undefined)
-    lines.push(`export: tessera model export ${jobId} --out model.json`);
+    lines.push(
+      `export: tessera model export ${jobId} --out model.json   (--name for another; model list)`,
+    );
   return lines;
 }
 
@@ -224,8 +248,15 @@ export function trainPrivacyLine(result: unknown): string {
       : `secure aggregation on: the hub saw only the sum of the sites’ updates` +
         (num(sa, 'errorBound') === undefined
           ? ''
-          : ` (fixed-point error ≤ ${formatNumber(num(sa, 'errorBound'))})`);
+          : ` (fixed-point error ≤ ${small(num(sa, 'errorBound'))})`);
   return `privacy: ${saText}; ${dpText(dp)}\n`;
+}
+
+/** A small positive figure for humans: 1.4e-6 rather than 0.0000014305. */
+function small(x: number | undefined): string {
+  return x !== undefined && x !== 0 && Math.abs(x) < 1e-3
+    ? x.toExponential(1).replace('.0e', 'e')
+    : formatNumber(x);
 }
 
 function dpText(dp: Json | undefined): string {
@@ -234,18 +265,20 @@ function dpText(dp: Json | undefined): string {
   const delta = num(dp, 'delta') ?? num(dp, 'deltaPerSite');
   const clip = num(dp, 'clip') ?? num(dp, 'clipNorm');
   const sigma = num(dp, 'noiseMultiplier');
+  const rounds = num(dp, 'rounds');
   const how = [
     clip === undefined ? null : `clip ${formatNumber(clip)}`,
-    sigma === undefined ? null : `noise ×${formatNumber(sigma)}`,
+    sigma === undefined ? null : `noise multiplier ${formatNumber(sigma)}`,
   ].filter((x) => x !== null);
   return (
     `DP-FedAvg${how.length === 0 ? '' : ` (${how.join(', ')})`}, ` +
-    `ε = ${formatNumber(eps)}${delta === undefined ? '' : `, δ = ${formatNumber(delta)}`} spent`
+    `ε = ${formatNumber(eps)}${delta === undefined ? '' : `, δ = ${small(delta)}`}` +
+    `${rounds === undefined ? '' : ` after ${formatNumber(rounds)} rounds`}, charged to every site's budget`
   );
 }
 
 /** `train`: the rounds, the learning curve, the final metrics, the model, the privacy line. */
-export function formatTrain(result: unknown, _params: unknown, jobId?: string): string | null {
+export function formatTrain(result: unknown, params: unknown, jobId?: string): string | null {
   const rows = roundRows(arr(result, 'rounds'));
   if (rows.length === 0 || rec(result, 'final') === undefined) return null;
   const best = num(rec(result, 'best'), 'round');
@@ -255,7 +288,7 @@ export function formatTrain(result: unknown, _params: unknown, jobId?: string): 
     ...(best === undefined ? [] : ['* best round by validation loss\n']),
     ...(curve === null ? [] : [`\n${curve}`]),
     '\n',
-    ...[...finalLines(result), ...modelLines(result, jobId)].map((l) => `${l}\n`),
+    ...[...finalLines(result), ...modelLines(result, params, jobId)].map((l) => `${l}\n`),
     trainPrivacyLine(result),
   ].join('');
 }
