@@ -390,6 +390,49 @@ async function trainingSection() {
   );
 }
 
+/**
+ * DICOM receiving (issue 7): storescu → a real node (de-identify, store, index before each
+ * answer) over 1 and 8 associations, and the same files to Orthanc on spare ports (bench/dicom.mjs).
+ */
+async function dicomSection() {
+  const { benchDicom, dicomToolsPresent } = await import('./dicom.mjs');
+  const tools = dicomToolsPresent();
+  if (!tools.storescu) {
+    const line = 'dicom: skipped — storescu not installed (apt-get install -y dcmtk orthanc)';
+    progress(line);
+    summary.push(line);
+    return;
+  }
+  const base = procs.tempDir('tessera-bench-dicom-', opt.keep);
+  benchDir = base;
+  const r = await benchDicom(procs, base, {});
+  const ratioOf = (n) => r.ratios.find((x) => x.associations === n)?.['tessera/orthanc inst/s'];
+  const rowsOut = r.rows.map((x) => {
+    const ratio = x.receiver === 'tessera' ? ratioOf(x.associations) : null;
+    return {
+      ...x,
+      'vs orthanc': ratio == null ? '' : `${ratio}×`,
+      verdict: ratio == null ? '' : ratio >= 1 ? 'PASS' : 'FAIL',
+    };
+  });
+  process.stdout.write(
+    `\n## DICOM receiving (bench/dicom.mjs)\n\nstorescu (dcmtk, TCP_NODELAY=1) sends ` +
+      `${r.rows[0]?.instances ?? 0} synthetic CT instances (${r.rows[0]?.MB ?? 0} MB) to a fresh ` +
+      `\`tessera node start\` receiver, which parses, de-identifies (PS3.15 Basic Profile), writes ` +
+      `and indexes each instance before answering it; then to Orthanc ${tools.orthanc ? '' : '(not installed) '}` +
+      `with a fresh storage folder, which stores without de-identifying. Peak memory: VmHWM of the ` +
+      `receiving process. Target: Tessera at least Orthanc's rate.\n\n${table(rowsOut)}`,
+  );
+  for (const x of r.rows) {
+    const ratio = x.receiver === 'tessera' ? ratioOf(x.associations) : null;
+    summary.push(
+      `dicom ${x.receiver}, ${x.associations} association(s): ${x['inst/s']} instances/s, ` +
+        `${x['MB/s']} MB/s, peak ${x['peak MiB']} MiB` +
+        (ratio == null ? '' : `; ${ratio}× Orthanc → ${ratio >= 1 ? 'PASS' : 'FAIL'}`),
+    );
+  }
+}
+
 async function latencySection() {
   // Loaded here so that `--only envelope` runs even while the CLI does not build.
   const {
@@ -544,6 +587,7 @@ async function main() {
   if (opt.only === undefined || opt.only === 'training') await trainingSection();
   if (opt.only === undefined || opt.only === 'secagg') secaggSection();
   if (opt.only === undefined || opt.only === 'secagg-flow') await secaggFlowSection();
+  if (opt.only === undefined || opt.only === 'dicom') await dicomSection();
   if (opt.only === undefined || opt.only === 'latency') {
     const lat = await latencySection();
     printLatency(lat.results);
