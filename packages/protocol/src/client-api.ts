@@ -213,11 +213,15 @@ export const healthResponseSchema = z.object({ status: z.literal('ok'), version:
 
 // ---- catalogue ------------------------------------------------------------------------------------
 
-/** How one site holds one variable: its kind and the levels it published (categoricals). */
+/**
+ * How one site holds one variable: its kind and the levels it published (categoricals);
+ * `identifier: true` when the site declares it an identifier column (no levels, never analysable).
+ */
 export const catalogueHoldingSchema = z.object({
   trust: nameSchema,
   kind: z.enum(['number', 'date', 'categorical']),
   levels: z.array(z.string()).optional(),
+  identifier: z.literal(true).optional(),
 });
 export type CatalogueHolding = z.infer<typeof catalogueHoldingSchema>;
 

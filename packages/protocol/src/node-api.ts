@@ -179,14 +179,24 @@ export const CATALOGUE_LIMITS = { datasets: 200, variables: 2_000, levels: 1_000
  * One variable as a node publishes it: name, kind and, for categoricals, only the levels held by
  * at least the node's minCount rows (a rare level's name is itself disclosive). Never a value or
  * a count.
+ *
+ * `identifier: true` marks an identifier column (an imaging dataset's patient_id, study_uid,
+ * series_uid): its kind stays what the data is, it lists no level whatever the counts (each level
+ * names a patient, study or series), and no job may read it as a variable or filter on it.
+ * Optional, so catalogues without identifiers are unchanged.
  */
 export const catalogueVariableSchema = z
   .object({
     name: variableNameSchema,
     kind: z.enum(['number', 'date', 'categorical']),
     levels: z.array(z.string().max(200)).max(CATALOGUE_LIMITS.levels).optional(),
+    identifier: z.literal(true).optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => v.identifier !== true || v.levels === undefined, {
+    message: 'an identifier column lists no levels',
+    path: ['levels'],
+  });
 export type CatalogueVariable = z.infer<typeof catalogueVariableSchema>;
 
 /** A dataset and the approved projects it is exposed to (id null until the node bound it). */

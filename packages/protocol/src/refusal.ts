@@ -14,6 +14,8 @@ export const SITE_CODES = {
   INVALID_PARAMS: 'the parameters do not fit the algorithm',
   INVALID_COHORT: 'the cohort filter does not fit the dataset',
   VARIABLE_MISSING: 'a variable is not in the dataset',
+  IDENTIFIER_VARIABLE:
+    'a variable or cohort condition names an identifier column (patient, study or series id)',
   // disclosure control
   MIN_COUNT: 'fewer rows than minCount',
   DIFFERENCING: 'the cohort differs too little from one already released',
