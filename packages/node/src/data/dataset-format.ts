@@ -54,8 +54,19 @@ export const datasetSchemaFileSchema = z
     dataSha256: z.string().regex(/^[0-9a-f]{64}$/),
     /** The source column that was pseudonymised, if any (its values are in ids.txt). */
     idColumn: variableNameSchema.nullable(),
+    /**
+     * Columns of the table that identify a patient, study or series (an imaging dataset's
+     * patient_id, study_uid, series_uid). They stay at the node: the catalogue lists none of
+     * their levels and the node refuses any job that reads or filters on one (issue 7).
+     * Optional, so schema files written before it still read; absent means none.
+     */
+    identifiers: z.array(variableNameSchema).max(100).optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => (s.identifiers ?? []).every((id) => s.variables.some((v) => v.name === id)), {
+    message: 'an identifier is not one of the variables',
+    path: ['identifiers'],
+  });
 export type DatasetSchemaFile = z.infer<typeof datasetSchemaFileSchema>;
 
 /** Lays the columns out as data.bin and describes them. */
@@ -82,6 +93,11 @@ export function encodeColumns(columns: Readonly<Record<string, Column>>): {
     );
   }
   return { data: Buffer.concat(parts), variables, layout };
+}
+
+/** The identifier columns a dataset declares (none for a schema file without the field). */
+export function identifierColumns(schema: Pick<DatasetSchemaFile, 'identifiers'>): string[] {
+  return [...(schema.identifiers ?? [])];
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import type { NodePaths } from '../../store/layout.js';
 import { withLock } from '../../store/lock.js';
 import type { DicomIndex } from './dicom-index.js';
-import { seriesTable } from './series-table.js';
+import { IMAGING_IDENTIFIERS, seriesTable } from './series-table.js';
 
 /*
  * Materialises the imaging index as a tabular dataset in the node's dataset format, replaced
@@ -53,10 +53,17 @@ export async function materialiseImagingDataset(
   const { data, variables, layout } = encodeColumns(table.columns);
   const sha = createHash('sha256').update(data).digest('hex');
   const target = paths.dataset(name);
+  const identifiers = [...IMAGING_IDENTIFIERS];
   const prior = await readDatasetSchema(target).catch(() => null);
   if (prior !== null) {
     await checkOurs(target, name);
-    if (prior.dataSha256 === sha && JSON.stringify(prior.variables) === JSON.stringify(variables))
+    // A dataset written before identifiers were declared is rewritten (at the node's start-up
+    // rebuild at the latest), so its identifier columns are protected from then on.
+    if (
+      prior.dataSha256 === sha &&
+      JSON.stringify(prior.variables) === JSON.stringify(variables) &&
+      JSON.stringify(prior.identifiers ?? []) === JSON.stringify(identifiers)
+    )
       return { name, rows: table.rows, changed: false };
   }
   const schema: DatasetSchemaFile = {
@@ -69,6 +76,7 @@ export async function materialiseImagingDataset(
     columns: layout,
     dataSha256: sha,
     idColumn: null,
+    identifiers,
   };
   await mkdir(paths.datasets, { recursive: true, mode: 0o700 });
   const tmp = join(paths.datasets, `.imaging-${randomBytes(6).toString('hex')}`);

@@ -25,6 +25,18 @@ export const IMAGING_COLUMNS = [
   'age',
 ] as const;
 
+/**
+ * The identifier columns among them: the keyed patient pseudonym (the value tabular imports give
+ * the same patient) and the remapped study and series UIDs. The dataset declares them
+ * (schema.json `identifiers`): the catalogue lists none of their levels and the node refuses a
+ * job whose variables or cohort name one; the imaging algorithms count them implicitly.
+ */
+export const IMAGING_IDENTIFIERS = [
+  'patient_id',
+  'study_uid',
+  'series_uid',
+] as const satisfies readonly (typeof IMAGING_COLUMNS)[number][];
+
 /** Builds the one-row-per-series table from the index's series (pure). */
 export function seriesTable(series: ReadonlyMap<string, readonly InstanceRecord[]>): {
   rows: number;
