@@ -1,5 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importDataset } from '../data/import-dataset.js';
+import { importDicom } from '../dicom/ingest/import.js';
+import { generateImagingStudies, writeImagingFolder } from '../dicom/synth/index.js';
 import { approveProject, setPolicy } from '../operator.js';
 import { nodePaths } from '../store/layout.js';
 import { makeNode, makeTempDir, writeCsvFile } from '../testing/helpers.js';
@@ -94,5 +98,48 @@ describe('the catalogue a node publishes', () => {
     await importCsv('unexposed');
     expect(await fp()).toBe(seen.at(-1));
     expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('marks the identifier columns of an imaging dataset and never names a level of theirs', async () => {
+    // Two patients with 12 CT studies each: each pseudonym is held by 12 series (rows), more
+    // than minCount, so only the identifier mark keeps it from the hub.
+    const studies = generateImagingStudies({
+      seed: 7,
+      patients: [
+        { id: 'P-A', sex: 'F', birthDate: '1950-01-01' },
+        { id: 'P-B', sex: 'M', birthDate: '1960-01-01' },
+      ],
+      studiesPerPatient: 12,
+      kinds: ['CT'],
+      size: 8,
+      slices: 1,
+    });
+    const folder = join(base, 'dicom-in');
+    await writeImagingFolder(folder, studies.files);
+    expect(await importDicom({ dir, path: folder })).toMatchObject({ stored: 24 });
+    await approveProject({ dir, project: 'study', datasets: ['imaging'] });
+    const paths = nodePaths(dir);
+    const cache: LevelCountCache = new Map();
+    const c = await buildCatalogue(paths, 't', await readCatalogueInputs(paths), cache);
+    const vars = new Map(c.datasets[0]!.variables.map((v) => [v.name, v]));
+    for (const id of ['patient_id', 'study_uid', 'series_uid']) {
+      expect(vars.get(id)).toEqual({ name: id, kind: 'categorical', identifier: true });
+    }
+    // Ordinary categoricals still publish their common levels; none is marked.
+    expect(vars.get('modality')).toEqual({ name: 'modality', kind: 'categorical', levels: ['CT'] });
+    expect([...vars.values()].filter((v) => v.identifier === true)).toHaveLength(3);
+    // No pseudonym or UID anywhere in what is published, and none was counted.
+    const published = JSON.stringify(c);
+    const schema = JSON.parse(
+      await readFile(join(paths.dataset('imaging'), 'schema.json'), 'utf8'),
+    ) as { variables: { name: string; levels?: string[] }[] };
+    const idLevels = schema.variables
+      .filter((v) => ['patient_id', 'study_uid', 'series_uid'].includes(v.name))
+      .flatMap((v) => v.levels ?? []);
+    expect(idLevels).toHaveLength(2 + 24 + 24);
+    for (const level of idLevels) expect(published).not.toContain(level);
+    expect(Object.keys([...cache.values()][0] ?? {}).sort()).toEqual(
+      ['body_part', 'modality', 'series_description', 'sex'].sort(),
+    );
   });
 });

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { canonicalBytes, isTesseraError, type Catalogue } from '@tessera/protocol';
-import { loadTable, readDatasetSchema, type DatasetSchemaFile } from '../data/dataset-format.js';
+import {
+  identifierColumns,
+  loadTable,
+  readDatasetSchema,
+  type DatasetSchemaFile,
+} from '../data/dataset-format.js';
 import type { NodePaths } from '../store/layout.js';
 import { loadPolicy } from '../store/policy-store.js';
 import { countLevels, publishableVariables } from './levels.js';
@@ -80,7 +85,12 @@ export async function buildCatalogue(
     datasets.push({
       name: e.schema.name,
       projects: e.projects,
-      variables: publishableVariables(e.schema.variables, counts, inputs.minCount),
+      variables: publishableVariables(
+        e.schema.variables,
+        counts,
+        inputs.minCount,
+        identifierColumns(e.schema),
+      ),
     });
   }
   return { trust, publishedAt: now.toISOString(), datasets };
@@ -94,10 +104,14 @@ async function levelCounts(
   const hit = cache.get(schema.version);
   if (hit !== undefined) return hit;
   const counts: Record<string, number[]> = {};
-  if (schema.variables.some((v) => v.kind === 'categorical')) {
+  // Identifier columns are never counted: no level of theirs is published.
+  const ids = identifierColumns(schema);
+  const counted = (v: { name: string; kind: string }) =>
+    v.kind === 'categorical' && !ids.includes(v.name);
+  if (schema.variables.some(counted)) {
     const { table } = await loadTable(paths.dataset(schema.name), schema);
     for (const [name, col] of Object.entries(table.columns)) {
-      if (col.kind === 'categorical') counts[name] = countLevels(col);
+      if (counted({ name, kind: col.kind })) counts[name] = countLevels(col);
     }
   }
   cache.set(schema.version, counts);

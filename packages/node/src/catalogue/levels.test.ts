@@ -17,7 +17,7 @@ describe('publishableVariables', () => {
   ];
 
   it('publishes only levels held by at least minCount rows, never a count', () => {
-    const out = publishableVariables(variables, { diagnosis: [10, 9, 0] }, 10);
+    const out = publishableVariables(variables, { diagnosis: [10, 9, 0] }, 10, []);
     expect(out).toEqual([
       { name: 'age', kind: 'number' },
       { name: 'diagnosis', kind: 'categorical', levels: ['common'] },
@@ -26,7 +26,7 @@ describe('publishableVariables', () => {
   });
 
   it('publishes a level exactly at minCount, and more levels when minCount is lower', () => {
-    expect(publishableVariables(variables, { diagnosis: [10, 9, 0] }, 9)[1]).toEqual({
+    expect(publishableVariables(variables, { diagnosis: [10, 9, 0] }, 9, [])[1]).toEqual({
       name: 'diagnosis',
       kind: 'categorical',
       levels: ['common', 'rare'],
@@ -34,10 +34,26 @@ describe('publishableVariables', () => {
   });
 
   it('publishes no level of a categorical whose counts are unknown', () => {
-    expect(publishableVariables(variables, {}, 1)[1]).toEqual({
+    expect(publishableVariables(variables, {}, 1, [])[1]).toEqual({
       name: 'diagnosis',
       kind: 'categorical',
       levels: [],
     });
+  });
+
+  it('marks identifier columns and never names their levels, however many rows hold them', () => {
+    const withIds = [
+      ...variables,
+      { name: 'patient_id', kind: 'categorical' as const, levels: ['p-1', 'p-2'] },
+      { name: 'series_uid', kind: 'categorical' as const, levels: ['2.25.1'] },
+    ];
+    const counts = { diagnosis: [10, 9, 0], patient_id: [50, 12], series_uid: [40] };
+    const out = publishableVariables(withIds, counts, 10, ['patient_id', 'series_uid']);
+    expect(out.slice(2)).toEqual([
+      { name: 'patient_id', kind: 'categorical', identifier: true },
+      { name: 'series_uid', kind: 'categorical', identifier: true },
+    ]);
+    expect(out[1]).toEqual({ name: 'diagnosis', kind: 'categorical', levels: ['common'] });
+    expect(JSON.stringify(out)).not.toMatch(/p-1|p-2|2\.25\.1/);
   });
 });

@@ -21,13 +21,17 @@ export function countLevels(col: Column): number[] {
  * The catalogue variables of a dataset: every variable's name and kind, and for a categorical
  * the levels whose count in `counts` (per variable, in level order) is at least `minCount`.
  * A categorical without counts publishes no level, so a missing count can never leak one.
+ * An identifier column (`identifiers`) is marked as one and never lists a level, whatever its
+ * counts: a patient with minCount series would otherwise have their pseudonym published.
  */
 export function publishableVariables(
   variables: DatasetSchemaFile['variables'],
   counts: Readonly<Record<string, readonly number[]>>,
   minCount: number,
+  identifiers: readonly string[],
 ): CatalogueVariable[] {
   return variables.map((v) => {
+    if (identifiers.includes(v.name)) return { name: v.name, kind: v.kind, identifier: true };
     if (v.kind !== 'categorical') return { name: v.name, kind: v.kind };
     const c = Object.hasOwn(counts, v.name) ? counts[v.name] : undefined;
     const levels = (v.levels ?? []).filter((_, i) => (c?.[i] ?? 0) >= minCount);
