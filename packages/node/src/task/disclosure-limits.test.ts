@@ -33,6 +33,7 @@ const check = (policy: NodePolicy, o: Parameters<typeof makeTaskPayload>[0] = {}
   checkTask(makeTaskPayload({ project: { id: projectId, name: 'diabetes' }, ...o }), {
     policy,
     datasets,
+    identifiers: new Map(),
     findAlgorithm: getAlgorithm,
   });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getAlgorithm, type VariableInfo } from '@tessera/algorithms';
+import type { Cohort } from '@tessera/protocol';
 import { describe, expect, it } from 'vitest';
 import { makeTaskPayload } from '../testing/helpers.js';
 import { defaultPolicy, type NodePolicy } from '../store/policy-store.js';
@@ -10,7 +11,19 @@ const VARS: VariableInfo[] = [
   { name: 'sex', kind: 'categorical', levels: ['F', 'M'] },
   { name: 'visit', kind: 'date' },
 ];
-const datasets = new Map([['cohort', VARS]]);
+/** An imaging dataset as the store writes it (schema.json `identifiers`). */
+const IMAGING: VariableInfo[] = [
+  { name: 'patient_id', kind: 'categorical', levels: ['p-1', 'p-2'] },
+  { name: 'study_uid', kind: 'categorical', levels: ['2.25.1'] },
+  { name: 'series_uid', kind: 'categorical', levels: ['2.25.2', '2.25.3'] },
+  { name: 'modality', kind: 'categorical', levels: ['CT', 'MR'] },
+  { name: 'instances', kind: 'number' },
+];
+const datasets = new Map([
+  ['cohort', VARS],
+  ['imaging', IMAGING],
+]);
+const identifiers = new Map([['imaging', ['patient_id', 'study_uid', 'series_uid']]]);
 const projectId = randomUUID();
 
 function approved(overrides: Partial<NodePolicy> = {}): NodePolicy {
@@ -20,7 +33,7 @@ function approved(overrides: Partial<NodePolicy> = {}): NodePolicy {
       {
         project: 'diabetes',
         projectId: null,
-        datasets: ['cohort'],
+        datasets: ['cohort', 'imaging'],
         approvedAt: new Date().toISOString(),
       },
     ],
@@ -30,7 +43,7 @@ function approved(overrides: Partial<NodePolicy> = {}): NodePolicy {
 const task = (o: Parameters<typeof makeTaskPayload>[0] = {}) =>
   makeTaskPayload({ project: { id: projectId, name: 'diabetes' }, ...o });
 const check = (policy: NodePolicy, t = task()) =>
-  checkTask(t, { policy, datasets, findAlgorithm: getAlgorithm });
+  checkTask(t, { policy, datasets, identifiers, findAlgorithm: getAlgorithm });
 
 describe('checkTask: deny by default', () => {
   it('refuses everything on a fresh node', () => {
@@ -115,6 +128,78 @@ describe('checkTask: deny by default', () => {
     ).toMatchObject({ code: 'INVALID_COHORT' });
     expect(
       check(approved(), task({ cohort: { variable: 'age', op: '>=', value: 50 } })),
+    ).toMatchObject({ ok: true });
+  });
+});
+
+describe('checkTask: identifier columns never leave the node', () => {
+  const on = (o: Parameters<typeof makeTaskPayload>[0]) => task({ datasets: ['imaging'], ...o });
+  const crosstab = { name: 'crosstab', version: '1.1.0' };
+
+  it('refuses an algorithm whose variables name an identifier, naming column and dataset', () => {
+    const d = check(
+      approved(),
+      on({
+        algorithm: crosstab,
+        step: 'table',
+        params: { rows: 'patient_id', columns: 'modality' },
+      }),
+    );
+    expect(d).toEqual({
+      ok: false,
+      code: 'IDENTIFIER_VARIABLE',
+      reason: 'variable patient_id is an identifier column of dataset imaging; no job may read it',
+    });
+    for (const v of ['study_uid', 'series_uid']) {
+      expect(check(approved(), on({ params: { variables: ['instances', v] } }))).toMatchObject({
+        code: 'IDENTIFIER_VARIABLE',
+        reason: expect.stringContaining(`variable ${v} `),
+      });
+    }
+  });
+
+  it('refuses a cohort naming an identifier at any depth, even when the cohort would fit', () => {
+    const one: Cohort = { variable: 'patient_id', op: '=', value: 'p-1' };
+    const deep: Cohort = { and: [{ variable: 'modality', op: '=', value: 'CT' }, { not: one }] };
+    for (const cohort of [one, deep]) {
+      const d = check(approved(), on({ params: { variables: ['instances'] }, cohort }));
+      expect(d).toMatchObject({
+        ok: false,
+        code: 'IDENTIFIER_VARIABLE',
+        reason: expect.stringContaining('the cohort names patient_id'),
+      });
+    }
+  });
+
+  it('refuses before the level limit weighs an identifier (its levels are never counted)', () => {
+    const d = check(approved({ maxLevels: 1 }), on({ params: { variables: ['series_uid'] } }));
+    expect(d).toMatchObject({ code: 'IDENTIFIER_VARIABLE' });
+  });
+
+  it('refuses a job over a tabular and an imaging dataset when the imaging one declares it', () => {
+    expect(
+      check(
+        approved(),
+        task({ datasets: ['cohort', 'imaging'], params: { variables: ['patient_id'] } }),
+      ),
+    ).toMatchObject({ code: 'IDENTIFIER_VARIABLE', reason: expect.stringContaining('imaging') });
+  });
+
+  it('runs a job on the other columns, and the imaging algorithms that count identifiers implicitly', () => {
+    expect(
+      check(
+        approved(),
+        on({
+          params: { variables: ['instances', 'modality'] },
+          cohort: { variable: 'modality', op: '=', value: 'CT' },
+        }),
+      ),
+    ).toMatchObject({ ok: true });
+    expect(
+      check(
+        approved(),
+        on({ algorithm: { name: 'imaging-cohort', version: '1.0.0' }, step: 'counts', params: {} }),
+      ),
     ).toMatchObject({ ok: true });
   });
 });

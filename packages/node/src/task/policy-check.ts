@@ -13,6 +13,7 @@ import {
   tooManyLevels,
   type TaskLimits,
 } from './disclosure-limits.js';
+import { identifierReason, identifierUse } from './identifier-check.js';
 
 /** What the policy check lets run, or why it refuses. */
 export type PolicyDecision =
@@ -32,6 +33,8 @@ export interface PolicyInputs {
   readonly policy: NodePolicy;
   /** Variables of each dataset the task names that exists at this node. */
   readonly datasets: ReadonlyMap<string, readonly VariableInfo[]>;
+  /** Identifier columns of those datasets (schema.json `identifiers`; absent: none). */
+  readonly identifiers: ReadonlyMap<string, readonly string[]>;
   readonly findAlgorithm: (name: string) => Algorithm | undefined;
 }
 
@@ -40,8 +43,8 @@ const refuse = (code: SiteCode, reason: string): PolicyDecision => ({ ok: false,
 /**
  * Deny by default (DESIGN "Security model"): a task runs only when the operator approved its
  * project, exposed every dataset it names, allows its algorithm, and its params, variables and
- * cohort fit the datasets. The disclosure policy is the node's, made stricter by the job, never
- * looser. Pure.
+ * cohort fit the datasets and name no identifier column. The disclosure policy is the node's,
+ * made stricter by the job, never looser. Pure.
  */
 export function checkTask(task: TaskPayload, inputs: PolicyInputs): PolicyDecision {
   const { policy } = inputs;
@@ -112,8 +115,11 @@ export function checkTask(task: TaskPayload, inputs: PolicyInputs): PolicyDecisi
       `params do not fit ${alg.name}: ${issues.join('; ').slice(0, 1500)}`,
     );
   }
-  const vars = combinedVariables(task.datasets, inputs.datasets);
   const read = alg.variables(parsed.data);
+  // Before any check that looks at the variables: an identifier's levels are never weighed.
+  const id = identifierUse(read, task.cohort, task.datasets, inputs.identifiers);
+  if (id !== null) return refuse('IDENTIFIER_VARIABLE', identifierReason(id));
+  const vars = combinedVariables(task.datasets, inputs.datasets);
   for (const v of read) {
     if (!vars.has(v))
       return refuse(

@@ -1,6 +1,7 @@
 import { getAlgorithm, parsePhaseStep, type Algorithm } from '@tessera/algorithms';
 import type { ResultPayload, ResultSubmission, TaskEnvelope, TaskPayload } from '@tessera/protocol';
 import type { Logger } from 'pino';
+import { identifierColumns } from '../data/dataset-format.js';
 import type { Executor, ExecOutcome } from '../exec/executor.js';
 import { createDifferencingGuard } from '../guard/differencing-guard.js';
 import { toCohortRows } from '../guard/row-set.js';
@@ -147,7 +148,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const policy = await inputs.policy();
     const schemas = await inputs.datasets(p.datasets);
     const datasets = new Map([...schemas].map(([name, s]) => [name, s.variables]));
-    const decision = checkTask(p, { policy, datasets, findAlgorithm });
+    const identifiers = new Map([...schemas].map(([name, s]) => [name, identifierColumns(s)]));
+    const decision = checkTask(p, { policy, datasets, identifiers, findAlgorithm });
     if (!decision.ok) return { status: 'refused', code: decision.code, reason: decision.reason };
     if (decision.bindProjectId !== null) await bindProject(decision.bindProjectId, p.traceId);
     const left = Date.parse(p.deadline) - now().getTime();
