@@ -74,6 +74,11 @@ describe('roundsLine', () => {
   it('says it waits before the first round has finished', () => {
     expect(roundsLine(rounds(0))).toBe('round 0/20 ░░░░░░░░░░ waiting for the first round');
   });
+
+  it('numbers the line by the latest round with figures, one behind the rounds trained', () => {
+    const p: RoundsProgress = { kind: 'rounds', total: 10, done: 6, metrics: [metric(5)] };
+    expect(roundsLine(p)).toMatch(/^round 5\/10 █████░░░░░ loss 0\.600 /);
+  });
 });
 
 describe('progressBar and fitLine', () => {
@@ -115,6 +120,9 @@ describe('createProgressReporter', () => {
       'round 2/3 ',
       'round 3/3 ',
     ]);
+    expect(draws[1]).toMatch(
+      /^round 1\/3 ███░░░░░░░ loss 0\.680 acc 61\.3% auc 0\.711 · 5\/5 sites$/,
+    );
     // The per-site line of a running round is not printed; the final one is, on its own line.
     expect(err).not.toContain('site-a pending');
     expect(err.endsWith('5/5 sites\n… job succeeded; site-a ok\n')).toBe(true);

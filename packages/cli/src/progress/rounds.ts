@@ -90,13 +90,14 @@ export function roundFigures(m: RoundMetric): string {
 
 /**
  * The live line of a rounds job: `round 7/20 ██████░░░░ loss 0.412 acc 86.1% auc 0.912 ε 1.3 ·
- * 5/5 sites`, with the figures of the latest finished round.
+ * 5/5 sites`, for the latest round whose figures are in (a model is evaluated by the next step's
+ * sites, so they arrive a step after the round itself).
  */
 export function roundsLine(p: RoundsProgress): string {
-  const head = `round ${p.done}/${p.total} ${progressBar(p.done, p.total)}`;
   const last = p.metrics.at(-1);
-  if (last === undefined) return `${head} waiting for the first round`;
-  return `${head} ${roundFigures(last)}`;
+  if (last === undefined)
+    return `round 0/${p.total} ${progressBar(0, p.total)} waiting for the first round`;
+  return `round ${last.round}/${p.total} ${progressBar(last.round, p.total)} ${roundFigures(last)}`;
 }
 
 /** The line logged for one finished round (no bar): `round 7/20 loss 0.412 … · 5/5 sites`. */
