@@ -15,11 +15,12 @@ import {
   type Table,
 } from '@tessera/algorithms';
 import { combineTables } from '../data/combine.js';
-import { loadTable, readDatasetSchema } from '../data/dataset-format.js';
+import { identifierColumns, loadTable, readDatasetSchema } from '../data/dataset-format.js';
 import { datasetImagingIndex, storeSeriesImages } from '../dicom/images/index.js';
 import type { DicomIndex } from '../dicom/ingest/dicom-index.js';
 import type { DatasetRows } from '../guard/row-set.js';
 import { denseLevelVariable, rowsPerDataset } from '../guard/worker-checks.js';
+import { identifierReason, identifierUse } from '../task/identifier-check.js';
 import type { StepRequest, StepResponse } from './worker-messages.js';
 
 interface Loaded {
@@ -30,6 +31,8 @@ interface Loaded {
   readonly table: Table;
   /** The imaging index behind an imaging dataset (null for a tabular one), read with the table. */
   readonly index: DicomIndex | null;
+  /** The identifier columns the dataset declares. */
+  readonly identifiers: readonly string[];
 }
 
 const cache = new Map<string, Loaded>();
@@ -46,6 +49,7 @@ async function load(d: StepRequest['datasets'][number]): Promise<Loaded> {
     fingerprint: schema.dataSha256,
     table,
     index: await datasetImagingIndex(d.dir),
+    identifiers: identifierColumns(schema),
   };
   cache.set(d.dir, loaded);
   return loaded;
@@ -56,6 +60,22 @@ async function handle(req: StepRequest): Promise<StepResponse> {
     const alg = getAlgorithm(req.algorithm);
     if (alg === undefined) throw new TypeError('unknown algorithm');
     const loaded = await Promise.all(req.datasets.map(load));
+    // The policy check refused this already; checked again on the schema the step reads, so no
+    // way into the worker can filter on or read an identifier column (issue 7).
+    const id = identifierUse(
+      alg.variables(req.params),
+      req.cohort,
+      loaded.map((l) => l.name),
+      new Map(loaded.map((l) => [l.name, l.identifiers])),
+    );
+    if (id !== null) {
+      const outcome = {
+        status: 'refused',
+        code: 'IDENTIFIER_VARIABLE',
+        reason: identifierReason(id),
+      } as const;
+      return { type: 'done', id: req.id, outcome };
+    }
     const all = combineTables(loaded.map((l) => l.table));
     const mask = req.cohort === null ? null : evaluateCohort(all, req.cohort);
     const table = mask === null ? all : filterTable(all, mask);

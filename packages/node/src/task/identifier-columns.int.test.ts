@@ -188,4 +188,28 @@ describe('a job naming an identifier column of the imaging dataset', () => {
     });
     expect(result).toMatchObject({ status: 'ok' });
   });
+
+  it('the step worker refuses it too when a request reaches it without the policy check', async () => {
+    const dir = paths.dataset('imaging');
+    const version = (await loadTable(dir)).schema.version;
+    const out = await executor.run(
+      {
+        algorithm: 'summary',
+        step: 'stats',
+        datasets: [{ dir, version }],
+        cohort: { not: { variable: 'patient_id', op: '=', value: pseudonym } },
+        params: { variables: ['instances'] },
+        input: null,
+        round: 0,
+        policy: { minCount: 10, allowMinMax: false },
+      },
+      30_000,
+    );
+    expect(out).toEqual({
+      status: 'refused',
+      code: 'IDENTIFIER_VARIABLE',
+      reason:
+        'the cohort names patient_id, an identifier column of dataset imaging; no cohort may filter on it',
+    });
+  });
 });
