@@ -332,8 +332,18 @@ async function trainingSection() {
   for (const n of sizes) {
     running = running.concat(await startNodes(procs, base, nodes.slice(running.length, n)));
     await waitEnrolled(hub, names.slice(0, n));
+    const pids = [
+      { label: 'hub', pid: hub.proc.pid },
+      ...running.map((r) => ({ label: r.name, pid: r.proc.pid })),
+    ];
     results.push(
-      await measureOverhead(hub, { n, project: project(n), rows: trainRows, rounds: trainRounds }),
+      await measureOverhead(hub, {
+        n,
+        project: project(n),
+        rows: trainRows,
+        rounds: trainRounds,
+        pids,
+      }),
     );
   }
   await hub.admin.close();
@@ -351,6 +361,9 @@ async function trainingSection() {
       p95: ms(r.overhead.p95),
       mean: ms(r.overhead.mean),
       [`beyond CPU floor (${r.cores} cores)`]: ms(r.beyondFloor.median),
+      'platform CPU ms/round (hub + nodes)':
+        r.cpu === null ? '—' : `${ms(r.cpu.platform)} (${ms(r.cpu.hub)} + ${ms(r.cpu.nodes)})`,
+      [`CPU floor ms (/ ${r.cores})`]: r.cpu === null ? '—' : ms(r.cpu.floor),
       'vs FLIP 380 ms': `${(r.overhead.median / FLIP_ROUND_OVERHEAD_MS).toFixed(2)}×`,
       target: `< ${TRAIN_OVERHEAD_TARGET_MS}${binding ? '' : ' (info)'}`,
       verdict: verdict(r.overhead.median < TRAIN_OVERHEAD_TARGET_MS, binding),
@@ -363,7 +376,9 @@ async function trainingSection() {
       `from the hub's audit log (one \`job.step\` to the next); the sites' compute is the same ` +
       `local step timed in this process on the same rows and input. overhead = round wall − ` +
       `slowest site; "beyond CPU floor" subtracts max(slowest, sum of sites / cores) instead, ` +
-      `leaving what is not the sites queueing for a core. FLIP publishes 0.19 s aggregation + ` +
+      `leaving what is not the sites queueing for a core. Platform CPU per round: the hub's and ` +
+      `the nodes' CPU time over the timed job (/proc, 10 ms ticks) per step; divided by the ` +
+      `cores it is a floor under the round time on this machine. FLIP publishes 0.19 s aggregation + ` +
       `0.19 s between rounds (2 sites).\n\n${table(overheadRows)}` +
       `\n### Training throughput per site (bench/learning.mjs)\n\n${perSite}\n` +
       `\n### Rounds to a target accuracy (bench/training-convergence.mjs)\n\n` +
@@ -377,7 +392,11 @@ async function trainingSection() {
     summary.push(
       `training round overhead ${r.n} nodes (${r.rounds} rounds, ${r.rows} rows each): median ` +
         `${ms(r.overhead.median)} ms (p95 ${ms(r.overhead.p95)}), round wall ${ms(r.wall.median)} ms, ` +
-        `slowest site ${ms(r.slowest.median)} ms, beyond CPU floor ${ms(r.beyondFloor.median)} ms; ` +
+        `slowest site ${ms(r.slowest.median)} ms, beyond CPU floor ${ms(r.beyondFloor.median)} ms` +
+        (r.cpu === null
+          ? ''
+          : `, platform CPU ${ms(r.cpu.platform)} ms/round (hub ${ms(r.cpu.hub)}) → floor ${ms(r.cpu.floor)} ms on ${r.cores} cores`) +
+        '; ' +
         `${(r.overhead.median / TRAIN_OVERHEAD_TARGET_MS).toFixed(2)}× the ${TRAIN_OVERHEAD_TARGET_MS} ms ` +
         `target${binding ? '' : ' (not binding)'}, ${(r.overhead.median / FLIP_ROUND_OVERHEAD_MS).toFixed(2)}× ` +
         `FLIP's 380 ms → ${verdict(r.overhead.median < TRAIN_OVERHEAD_TARGET_MS, binding)}`,

@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { cpuPerJob, cpuSnapshot } from './lib/cpu.mjs';
 import { DATASET, TRAINING_FEATURES, trainingCsv, trainingTable } from './lib/csv.mjs';
 import { progress } from './lib/procs.mjs';
 
@@ -118,16 +119,19 @@ async function runTrain(hub, project, params) {
 
 /**
  * The per-round figures of one timed job on `n` running nodes: the hub's round wall times from
- * its audit log beside the in-process compute of the same rounds.
+ * its audit log beside the in-process compute of the same rounds, and the CPU the hub and node
+ * processes (`pids`: [{ label, pid }]) spent per step of the job (from /proc).
  */
-export async function measureOverhead(hub, { n, project, rows, rounds }) {
+export async function measureOverhead(hub, { n, project, rows, rounds, pids }) {
   const tables = Array.from({ length: n }, (_, i) => trainingTable(trainingCsv(rows, 1000 + i)));
   const params = overheadParams(rounds);
   progress(`training overhead, ${n} nodes: warm-up job (3 rounds), in-process warm-up`);
   await runTrain(hub, project, overheadParams(3));
   await inProcessSteps(tables, overheadParams(3));
   progress(`training overhead, ${n} nodes: timed job (${rounds} rounds)`);
+  const before = cpuSnapshot(pids);
   const view = await runTrain(hub, project, params);
+  const after = cpuSnapshot(pids);
   const local = await inProcessSteps(tables, params);
   const steps = (await hubAudit(hub))
     .filter((e) => e.action === 'job.step' && e.target === `job:${view.id}`)
@@ -150,7 +154,18 @@ export async function measureOverhead(hub, { n, project, rows, rounds }) {
     });
   }
   const pick = (key) => perRound.map((r) => r[key]);
+  // Per step: the timed job's CPU over its steps (prepare, rounds, evaluate; near enough alike).
+  const cpu = cpuPerJob(before, after, steps.length);
   return {
+    cpu:
+      cpu === null
+        ? null
+        : {
+            hub: cpu.hub,
+            nodes: cpu.nodeSum,
+            platform: cpu.hub + cpu.nodeSum,
+            floor: (cpu.hub + cpu.nodeSum) / cores,
+          },
     n,
     rows,
     rounds: perRound.length,
