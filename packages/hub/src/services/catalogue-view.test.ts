@@ -117,6 +117,59 @@ describe('catalogueProblems', () => {
   });
 });
 
+describe('identifier columns', () => {
+  const imaging = (): CatalogueDataset =>
+    makeDataset({
+      name: 'imaging',
+      variables: [
+        { name: 'patient_id', kind: 'categorical', identifier: true },
+        { name: 'modality', kind: 'categorical', levels: ['CT'] },
+      ],
+    });
+  const sites = [makeSite('alpha', [imaging()]), makeSite('beta', [imaging()])];
+
+  it('keeps the identifier mark in the project view, with no levels', () => {
+    const view = buildProjectCatalogue(P, sites);
+    expect(view.datasets[0]?.variables[0]).toEqual({
+      name: 'patient_id',
+      sites: [
+        { trust: 'alpha', kind: 'categorical', identifier: true },
+        { trust: 'beta', kind: 'categorical', identifier: true },
+      ],
+    });
+    expect(view.datasets[0]?.variables[1]?.sites[0]).toEqual({
+      trust: 'alpha',
+      kind: 'categorical',
+      levels: ['CT'],
+    });
+  });
+
+  it('names each site that declares a variable the job reads an identifier column', () => {
+    expect(catalogueProblems(P, sites, ['imaging'], ['modality', 'patient_id'])).toEqual([
+      'variable patient_id is an identifier column of dataset imaging at site alpha; no job may read it or filter on it',
+      'variable patient_id is an identifier column of dataset imaging at site beta; no job may read it or filter on it',
+    ]);
+    expect(catalogueProblems(P, sites, ['imaging'], ['modality'])).toEqual([]);
+  });
+
+  it('refuses it when only one site declares it, even if another holds it as a plain categorical', () => {
+    const plain = makeDataset({
+      name: 'imaging',
+      variables: [{ name: 'patient_id', kind: 'categorical', levels: [] }],
+    });
+    expect(
+      catalogueProblems(
+        P,
+        [makeSite('alpha', [imaging()]), makeSite('beta', [plain])],
+        ['imaging'],
+        ['patient_id'],
+      ),
+    ).toEqual([
+      'variable patient_id is an identifier column of dataset imaging at site alpha; no job may read it or filter on it',
+    ]);
+  });
+});
+
 describe('cohortVariables', () => {
   it('collects each variable of a nested filter once', () => {
     const cohort = {

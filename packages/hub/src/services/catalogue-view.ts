@@ -58,6 +58,7 @@ export function buildProjectCatalogue(
           trust: s.trust,
           kind: v.kind,
           ...(v.levels === undefined ? {} : { levels: [...v.levels] }),
+          ...(v.identifier === true ? { identifier: true as const } : {}),
         });
       }
     }
@@ -85,9 +86,11 @@ export function cohortVariables(cohort: Cohort | null): string[] {
 
 /**
  * What keeps a job from running as asked, one sentence per problem, naming the site, the dataset
- * and the variables: a dataset not exposed to the project at a site, variables a site lacks, and
- * a variable whose kind differs between sites or datasets. Sites that have published nothing are
- * not judged (their node refuses with VARIABLE_MISSING itself).
+ * and the variables: a dataset not exposed to the project at a site, variables a site lacks, a
+ * variable a site declares an identifier column (issue 7: never read or filtered on; its node
+ * refuses IDENTIFIER_VARIABLE too), and a variable whose kind differs between sites or datasets.
+ * Sites that have published nothing are not judged (their node refuses with VARIABLE_MISSING or
+ * IDENTIFIER_VARIABLE itself).
  */
 export function catalogueProblems(
   project: ProjectRef,
@@ -112,6 +115,12 @@ export function catalogueProblems(
       if (missing.length > 0) {
         const what = missing.length === 1 ? 'variable' : 'variables';
         problems.push(`site ${s.trust} lacks ${what} ${missing.join(', ')} in dataset ${name}`);
+      }
+      const ids = new Set(d.variables.filter((v) => v.identifier === true).map((v) => v.name));
+      for (const v of variables.filter((x) => ids.has(x))) {
+        problems.push(
+          `variable ${v} is an identifier column of dataset ${name} at site ${s.trust}; no job may read it or filter on it`,
+        );
       }
       for (const v of variables) {
         const kind = have.get(v);

@@ -195,4 +195,55 @@ describe.each(TEST_DB_KINDS)('dataset catalogue on $name', (kind) => {
     const r = await submit({ variables: ['age', 'sex'] });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   });
+
+  it('shows identifier columns marked and without levels, and refuses a job reading or filtering on one', async () => {
+    const imaging = {
+      name: 'imaging',
+      projects: [{ name: 'p1', id: null }],
+      variables: [
+        { name: 'patient_id', kind: 'categorical' as const, identifier: true as const },
+        { name: 'series_uid', kind: 'categorical' as const, identifier: true as const },
+        { name: 'modality', kind: 'categorical' as const, levels: ['CT'] },
+        { name: 'instances', kind: 'number' as const },
+      ],
+    };
+    for (const node of [alpha, beta]) {
+      const c = makeCatalogue(node.name);
+      c.datasets.push(imaging);
+      expect((await publish(node, c)).status).toBe(200);
+    }
+    const shown = (await view(s.researcher)).datasets.find((d) => d.name === 'imaging');
+    expect(shown?.variables.find((v) => v.name === 'patient_id')?.sites).toEqual([
+      { trust: 'alpha', kind: 'categorical', identifier: true },
+      { trust: 'beta', kind: 'categorical', identifier: true },
+    ]);
+    const read = await submit({ variables: ['patient_id'] }, null, ['imaging']);
+    expect(read.status).toBe(422);
+    expect(JSON.stringify(read.body)).toContain(
+      'variable patient_id is an identifier column of dataset imaging at site alpha; no job may read it or filter on it',
+    );
+    const cohort = { and: [{ not: { variable: 'series_uid', op: '=', value: '2.25.1' } }] };
+    const filtered = await submit({ variables: ['instances'] }, cohort, ['imaging']);
+    expect(filtered.status).toBe(422);
+    expect(JSON.stringify(filtered.body)).toContain(
+      'variable series_uid is an identifier column of dataset imaging at site beta',
+    );
+    const ok = await submit({ variables: ['instances', 'modality'] }, null, ['imaging']);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+  });
+
+  it('refuses a catalogue that lists levels of an identifier column, and keeps the stored one', async () => {
+    const c = makeCatalogue('alpha');
+    c.datasets[0]!.variables.push({
+      name: 'patient_id',
+      kind: 'categorical',
+      identifier: true,
+      levels: ['p-1'],
+    });
+    const r = await publish(alpha, c);
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).not.toContain('p-1');
+    const names = (await view(s.researcher)).datasets.map((d) => d.name);
+    expect(names).toEqual(['imaging', 'patients']);
+  });
 });
