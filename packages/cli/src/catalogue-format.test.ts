@@ -47,4 +47,34 @@ describe('formatCatalogue', () => {
       '',
     ]);
   });
+
+  it('shows an identifier column as identifier, never as a categorical', () => {
+    const text = formatCatalogue({
+      project: { id: '11111111-1111-4111-8111-111111111111', name: 'study' },
+      sites: [{ trust: 'alpha', publishedAt: '2024-05-01T10:00:00.000Z' }],
+      datasets: [
+        {
+          name: 'imaging',
+          sites: ['alpha'],
+          variables: [
+            {
+              name: 'patient_id',
+              sites: [{ trust: 'alpha', kind: 'categorical', identifier: true }],
+            },
+            { name: 'modality', sites: [{ trust: 'alpha', kind: 'categorical', levels: ['CT'] }] },
+          ],
+        },
+      ],
+    });
+    expect(text.split('\n')).toEqual([
+      'project study',
+      '',
+      'dataset imaging',
+      'variable    alpha',
+      '──────────  ───────────────',
+      'patient_id  identifier',
+      'modality    categorical{CT}',
+      '',
+    ]);
+  });
 });

@@ -4,9 +4,13 @@ import { formatTable } from './output.js';
 /** Longest levels list shown in a cell before it is shortened (the JSON form has them all). */
 const MAX_LEVELS_SHOWN = 4;
 
-/** One cell: the kind, and for a categorical the levels the site published. */
+/**
+ * One cell: the kind, and for a categorical the levels the site published; `identifier` for an
+ * identifier column (never analysable, no levels).
+ */
 function cell(h: CatalogueHolding | undefined): string {
   if (h === undefined) return '—';
+  if (h.identifier === true) return 'identifier';
   if (h.kind !== 'categorical') return h.kind;
   const levels = h.levels ?? [];
   const shown = levels.slice(0, MAX_LEVELS_SHOWN).join(', ');
@@ -16,7 +20,8 @@ function cell(h: CatalogueHolding | undefined): string {
 
 /**
  * A project's catalogue for humans: per dataset, a variable × site table ("—": the site does not
- * have it), then the sites whose node has published nothing yet.
+ * have it; "identifier": an identifier column, which no job may read or filter on), then the
+ * sites whose node has published nothing yet.
  */
 export function formatCatalogue(c: ProjectCatalogue): string {
   const parts = [`project ${c.project.name}\n`];
