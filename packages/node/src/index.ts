@@ -56,3 +56,4 @@ export type {
   SendResult as DicomSendResult,
   ScuOptions as DicomScuOptions,
 } from './dicom/net/index.js';
+export { parseCsv, type CsvRecord } from './data/csv.js';

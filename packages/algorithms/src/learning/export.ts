@@ -11,7 +11,13 @@
  * preprocessing and the parameters, so a file can be checked against the id a result names.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@tessera/protocol';
+import {
+  artifactNameSchema,
+  canonicalJson,
+  idSchema,
+  isoDateSchema,
+  projectRefSchema,
+} from '@tessera/protocol';
 import { z } from 'zod';
 import { architecture, ACTIVATIONS, type ModelSpec } from './models/spec.js';
 import { trainDpSchema } from './train/dp.js';
@@ -68,6 +74,18 @@ export const modelPrivacySchema = z
   })
   .strict();
 
+/** Where a model file was taken from the hub (`tessera model export`): hub, project, job, artifact, when. */
+export const exportRecordSchema = z
+  .object({
+    hub: z.url(),
+    project: projectRefSchema,
+    jobId: idSchema,
+    artifact: artifactNameSchema,
+    exportedAt: isoDateSchema,
+  })
+  .strict();
+export type ExportRecord = z.infer<typeof exportRecordSchema>;
+
 /** How the model came about. */
 export const provenanceSchema = z
   .object({
@@ -82,6 +100,8 @@ export const provenanceSchema = z
     /** Whether the hub saw only sums of the sites' contributions. */
     secureAggregation: z.boolean(),
     privacy: modelPrivacySchema.optional(),
+    /** Added by `tessera model export`; not part of the model's id. */
+    export: exportRecordSchema.optional(),
   })
   .strict();
 export type Provenance = z.infer<typeof provenanceSchema>;

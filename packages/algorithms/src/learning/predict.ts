@@ -28,7 +28,8 @@ export class PredictionInputError extends Error {
     /** 1-based data row (the header is not counted). */
     readonly row: number,
     readonly column: string,
-    problem: string,
+    /** What is wrong with the value, without the value (it may be patient data). */
+    readonly problem: string,
   ) {
     super(`row ${row}, column ${column}: ${problem}`);
     this.name = 'PredictionInputError';

@@ -31,9 +31,9 @@ describe('readCsvTable', () => {
     ['a,b\n1\n', 'x.csv line 2: 1 fields, the header has 2'],
     ['a,,c\n', 'x.csv line 1: column 2 has no name'],
     ['a,a\n', 'x.csv line 1: column "a" appears twice'],
-    ['a,b\n1,"open\n', 'x.csv line 2: a quoted field is not closed'],
-    ['a,b\n1,x"y\n', 'x.csv line 2: a quote inside unquoted field 2'],
-    ['a,b\n"1"x,2\n', 'x.csv line 2: unexpected text after the closing quote of field 1'],
+    ['a,b\n1,"open\n', 'x.csv line 2, column 2: a quoted field is not closed'],
+    ['a,b\n1,x"y\n', 'x.csv line 2, column 2: a quote inside an unquoted field'],
+    ['a,b\n"1"x,2\n', 'x.csv line 2, column 1: unexpected text after a closing quote'],
   ])('refuses %j: %s', (text, message) => {
     expect(() => readCsvTable(text, 'x.csv')).toThrowError(message);
   });

@@ -1,10 +1,9 @@
+import { parseCsv } from '@tessera/node';
 import { TesseraError } from '@tessera/protocol';
 
 /*
- * CSV for `model predict` (RFC 4180: comma-separated fields, CRLF or LF records, fields in double
- * quotes may hold commas, line breaks and doubled quotes; a BOM is ignored, empty lines are no
- * record). The node's importer reads CSV the same way (packages/node/src/data/csv.ts); its parser
- * is not exported from @tessera/node, so the CLI has this small one for local files.
+ * CSV for `model predict`, read by the node's RFC 4180 parser (the same the dataset importer
+ * uses), with the file named in every error.
  */
 
 /** One data record: its physical line (1-based) and its fields by header name. */
@@ -24,65 +23,16 @@ function csvError(file: string, line: number, what: string): TesseraError {
   return new TesseraError('BAD_REQUEST', `${file} line ${line}: ${what}`, { details: { line } });
 }
 
-/** Splits CSV text into records of fields, each with the line it starts on. */
+/** The node's parser's records, its errors naming `file` ("CSV line 3: …" → "<file> line 3: …"). */
 function* records(text: string, file: string): Generator<{ line: number; fields: string[] }> {
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  const n = text.length;
-  const eol = (k: number): number =>
-    text[k] === '\n' ? 1 : text[k] === '\r' && text[k + 1] === '\n' ? 2 : 0;
-  while (i < n) {
-    if (eol(i) > 0) {
-      i += eol(i);
-      line++;
-      continue;
-    }
-    const start = line;
-    const fields: string[] = [];
-    for (;;) {
-      let value = '';
-      if (text[i] === '"') {
-        let j = i + 1;
-        for (;;) {
-          const q = text.indexOf('"', j);
-          if (q < 0) throw csvError(file, start, 'a quoted field is not closed');
-          value += text.slice(j, q);
-          if (text[q + 1] !== '"') {
-            i = q + 1;
-            break;
-          }
-          value += '"';
-          j = q + 2;
-        }
-        line += (value.match(/\n/g) ?? []).length;
-        if (i < n && text[i] !== ',' && eol(i) === 0)
-          throw csvError(
-            file,
-            line,
-            `unexpected text after the closing quote of field ${fields.length + 1}`,
-          );
-      } else {
-        let j = i;
-        while (j < n && text[j] !== ',' && eol(j) === 0) {
-          if (text[j] === '"')
-            throw csvError(file, line, `a quote inside unquoted field ${fields.length + 1}`);
-          j++;
-        }
-        value = text.slice(i, j);
-        i = j;
-      }
-      fields.push(value);
-      if (i < n && text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (i < n) {
-        i += eol(i);
-        line++;
-      }
-      break;
-    }
-    yield { line: start, fields };
+  try {
+    yield* parseCsv(text);
+  } catch (e) {
+    if (e instanceof TesseraError && e.message.startsWith('CSV '))
+      throw new TesseraError('BAD_REQUEST', `${file} ${e.message.slice(4)}`, {
+        ...(e.details === undefined ? {} : { details: e.details }),
+      });
+    throw e;
   }
 }
 

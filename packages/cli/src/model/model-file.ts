@@ -9,16 +9,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseExportedModel, type ExportedModel } from '@tessera/algorithms';
-import {
-  TesseraError,
-  artifactNameSchema,
-  idSchema,
-  isoDateSchema,
-  parseJsonSafe,
-  projectRefSchema,
-} from '@tessera/protocol';
-import { z } from 'zod';
+import { parseExportedModel, type ExportRecord, type ExportedModel } from '@tessera/algorithms';
+import { TesseraError, parseJsonSafe } from '@tessera/protocol';
 
 /*
  * Model files of `tessera model export` / `model predict`: an exported model (the `tessera-model`
@@ -27,16 +19,7 @@ import { z } from 'zod';
  */
 
 /** Where a model file came from: hub, project, job, artifact and when. */
-export const exportProvenanceSchema = z
-  .object({
-    hub: z.url(),
-    project: projectRefSchema,
-    jobId: idSchema,
-    artifact: artifactNameSchema,
-    exportedAt: isoDateSchema,
-  })
-  .strict();
-export type ExportProvenance = z.infer<typeof exportProvenanceSchema>;
+export type ExportProvenance = ExportRecord;
 
 /** A model file's contents: the exported model and, when it came through `model export`, its export block. */
 export interface ModelFile {
@@ -86,37 +69,12 @@ export function readModelFile(file: string): ModelFile {
     );
   }
   const json = parseJsonSafe(text, `--model ${file}`);
-  const { body, exported } = splitExport(json, file);
   try {
-    return { model: parseExportedModel(body), exported };
+    const model = parseExportedModel(json);
+    return { model, exported: model.provenance.export ?? null };
   } catch (e) {
     throw new TesseraError('BAD_REQUEST', `--model ${file} is ${(e as Error).message}`);
   }
-}
-
-/** Takes the export block out of a model file's provenance (the model schema does not know it). */
-function splitExport(
-  json: unknown,
-  file: string,
-): { body: unknown; exported: ExportProvenance | null } {
-  const rec = (x: unknown): Record<string, unknown> | null =>
-    typeof x === 'object' && x !== null && !Array.isArray(x)
-      ? (x as Record<string, unknown>)
-      : null;
-  const top = rec(json);
-  const provenance = rec(top?.['provenance']);
-  if (top === null || provenance === null || !Object.hasOwn(provenance, 'export'))
-    return { body: json, exported: null };
-  const parsed = exportProvenanceSchema.safeParse(provenance['export']);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new TesseraError(
-      'BAD_REQUEST',
-      `--model ${file}: provenance.export.${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is invalid'}`,
-    );
-  }
-  const { export: _, ...rest } = provenance;
-  return { body: { ...top, provenance: rest }, exported: parsed.data };
 }
 
 /**

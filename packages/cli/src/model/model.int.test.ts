@@ -71,7 +71,7 @@ describe('model files', () => {
     const back = readModelFile(writeModel('m.json', doc));
     expect(back.exported).toEqual(EXPORT);
     expect(back.model.id).toBe(model.id);
-    expect(back.model.provenance).toEqual(model.provenance);
+    expect(back.model.provenance).toEqual({ ...model.provenance, export: EXPORT });
   });
 
   it('reads a model without an export block (e.g. taken from the API by hand)', () => {

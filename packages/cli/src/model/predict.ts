@@ -58,7 +58,7 @@ export function predictCsv(
     const line = csv.rows[e.row - 1]?.line;
     throw new TesseraError(
       'BAD_REQUEST',
-      `${file} line ${line ?? '?'} (row ${e.row}), column ${e.column}: ${e.message.replace(/^row \d+, column [^:]*: /, '')}`,
+      `${file} line ${line ?? '?'} (row ${e.row}), column ${e.column}: ${e.problem}`,
       { details: { row: e.row, line, column: e.column } },
     );
   }
