@@ -71,7 +71,11 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   await Promise.all([rxTmp, stowTmp].map((d) => rm(d, { recursive: true, force: true })));
   await mkdir(stowTmp, { recursive: true, mode: 0o700 });
   const store = await createDicomStore({ paths, logger });
-  void store.flush(true).catch(() => undefined);
+  // The imaging dataset is brought up to date (and to the current schema, e.g. its identifier
+  // columns) before any task can read it: the poll loop starts only after this.
+  await store.flush(true).catch((e: unknown) => {
+    logger.warn({ errName: e instanceof Error ? e.name : typeof e }, 'imaging dataset not rebuilt');
+  });
   const receiver = await startReceiver(dicom, rxTmp, store, logger).catch(async (e: unknown) => {
     await store.close();
     throw e;
