@@ -60,3 +60,16 @@ export function cohortDepth(c: Cohort): number {
 }
 
 export const MAX_COHORT_DEPTH = 10;
+
+/** Every variable a cohort filter names, at any depth of and / or / not, each once, in order. */
+export function cohortVariables(cohort: Cohort | null): string[] {
+  const out = new Set<string>();
+  const visit = (c: Cohort): void => {
+    if ('and' in c) c.and.forEach(visit);
+    else if ('or' in c) c.or.forEach(visit);
+    else if ('not' in c) visit(c.not);
+    else out.add(c.variable);
+  };
+  if (cohort !== null) visit(cohort);
+  return [...out];
+}

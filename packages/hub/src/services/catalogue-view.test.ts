@@ -1,9 +1,8 @@
-import type { Catalogue, CatalogueDataset } from '@tessera/protocol';
+import { cohortVariables, type Catalogue, type CatalogueDataset } from '@tessera/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   buildProjectCatalogue,
   catalogueProblems,
-  cohortVariables,
   exposedTo,
   type SiteCatalogue,
 } from './catalogue-view.js';

@@ -1,10 +1,4 @@
-import type {
-  Catalogue,
-  CatalogueDataset,
-  Cohort,
-  ProjectCatalogue,
-  ProjectRef,
-} from '@tessera/protocol';
+import type { Catalogue, CatalogueDataset, ProjectCatalogue, ProjectRef } from '@tessera/protocol';
 
 /*
  * The pure core of the dataset catalogue (issue 3): which sites hold which variables of the
@@ -69,19 +63,6 @@ export function buildProjectCatalogue(
     sites: ordered.map((s) => ({ trust: s.trust, publishedAt: s.publishedAt })),
     datasets,
   };
-}
-
-/** Every variable a cohort filter reads, each once, in order of appearance. */
-export function cohortVariables(cohort: Cohort | null): string[] {
-  const out = new Set<string>();
-  const visit = (c: Cohort): void => {
-    if ('and' in c) c.and.forEach(visit);
-    else if ('or' in c) c.or.forEach(visit);
-    else if ('not' in c) visit(c.not);
-    else out.add(c.variable);
-  };
-  if (cohort !== null) visit(cohort);
-  return [...out];
 }
 
 /**

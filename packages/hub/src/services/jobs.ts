@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   MAX_JOB_WAIT_MS,
   TesseraError,
+  cohortVariables,
   submitJobRequestSchema,
   type JobView,
   type SubmitJobRequest,
@@ -20,7 +21,6 @@ import { runOrchestrated, startJob } from '../orchestrator/orchestrator.js';
 import { requireJobReader, requireJobSubmitter } from '../policy.js';
 import { zodIssues } from '../zod-issues.js';
 import { checkJobAgainstCatalogue } from './catalogue.js';
-import { cohortVariables } from './catalogue-view.js';
 import { membership, resolveProject } from './projects.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { Cohort } from '@tessera/protocol';
 import { describe, expect, it } from 'vitest';
-import { cohortVariables, identifierReason, identifierUse } from './identifier-check.js';
+import { cohortVariables } from '@tessera/protocol';
+import { identifierReason, identifierUse } from './identifier-check.js';
 
 const identifiers = new Map([
   ['imaging', ['patient_id', 'study_uid', 'series_uid']],

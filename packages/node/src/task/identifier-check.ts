@@ -1,4 +1,4 @@
-import type { Cohort } from '@tessera/protocol';
+import { cohortVariables, type Cohort } from '@tessera/protocol';
 
 /*
  * Identifier columns never leave the node (issue 7): an imaging dataset's patient_id, study_uid
@@ -13,19 +13,6 @@ export interface IdentifierUse {
   readonly variable: string;
   readonly dataset: string;
   readonly where: 'variables' | 'cohort';
-}
-
-/** Every variable a cohort filter names, at any depth of and / or / not, each once, in order. */
-export function cohortVariables(cohort: Cohort | null): string[] {
-  const out = new Set<string>();
-  const visit = (c: Cohort): void => {
-    if ('and' in c) c.and.forEach(visit);
-    else if ('or' in c) c.or.forEach(visit);
-    else if ('not' in c) visit(c.not);
-    else out.add(c.variable);
-  };
-  if (cohort !== null) visit(cohort);
-  return [...out];
 }
 
 /**
