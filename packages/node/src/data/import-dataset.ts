@@ -124,9 +124,27 @@ async function moveIntoPlace(
   tmp: string,
   replace: boolean,
 ): Promise<void> {
+  await placeDataset(paths, name, tmp, () => {
+    if (!replace) throw exists409(name);
+    return Promise.resolve();
+  });
+}
+
+/**
+ * Puts the dataset folder built in `tmp` (beside the datasets) in place as dataset `name`: a
+ * rename, or, when the dataset exists and `beforeReplace` allows it, a swap with the old folder,
+ * which is then removed. Readers see the old dataset or the new one, never a mix.
+ * @throws what `beforeReplace` throws (nothing is moved then).
+ */
+export async function placeDataset(
+  paths: NodePaths,
+  name: string,
+  tmp: string,
+  beforeReplace: () => Promise<void>,
+): Promise<void> {
   const target = paths.dataset(name);
   if (await exists(target)) {
-    if (!replace) throw exists409(name);
+    await beforeReplace();
     const old = join(paths.datasets, `.old-${randomBytes(6).toString('hex')}`);
     await rename(target, old);
     await rename(tmp, target);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TesseraError } from '@tessera/protocol';
 import {
@@ -9,13 +9,8 @@ import {
   readDatasetSchema,
   type DatasetSchemaFile,
 } from '../../data/dataset-format.js';
-import {
-  exists,
-  fsyncDirSync,
-  readJsonFile,
-  writeFileAtomic,
-  writeJsonAtomic,
-} from '../../store/atomic-file.js';
+import { placeDataset } from '../../data/import-dataset.js';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../../store/atomic-file.js';
 import type { NodePaths } from '../../store/layout.js';
 import { withLock } from '../../store/lock.js';
 import type { DicomIndex } from './dicom-index.js';
@@ -106,17 +101,6 @@ async function checkOurs(target: string, name: string): Promise<void> {
 }
 
 async function replaceDataset(paths: NodePaths, name: string, tmp: string): Promise<void> {
-  const target = paths.dataset(name);
-  if (await exists(target)) {
-    // Checked again under the lock: an operator import may have taken the name meanwhile.
-    await checkOurs(target, name);
-    const old = join(paths.datasets, `.old-${randomBytes(6).toString('hex')}`);
-    await rename(target, old);
-    await rename(tmp, target);
-    fsyncDirSync(paths.datasets);
-    await rm(old, { recursive: true, force: true });
-    return;
-  }
-  await rename(tmp, target);
-  fsyncDirSync(paths.datasets);
+  // Checked again under the lock: an operator import may have taken the name meanwhile.
+  await placeDataset(paths, name, tmp, () => checkOurs(paths.dataset(name), name));
 }
