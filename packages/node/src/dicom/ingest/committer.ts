@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { access, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fsyncDirSync } from '../../store/atomic-file.js';
 import type { NodePaths } from '../../store/layout.js';
 import { withLock } from '../../store/lock.js';
-import { appendIndexSync, type InstanceRecord } from './dicom-index.js';
+import { appendIndex, type InstanceRecord } from './dicom-index.js';
 
 /*
  * Puts de-identified instances into the store (issue 7, "a second send of the same study stores
@@ -43,17 +42,13 @@ export function createCommitter(paths: NodePaths): Committer {
         const batch = queue;
         queue = [];
         try {
-          const results = await withLock(paths.lock, () =>
-            Promise.resolve(commitBatch(paths, batch)),
-          );
+          const results = await withLock(paths.lock, () => commitBatch(paths, batch));
           batch.forEach((w, i) => {
             w.resolve(results[i] ?? 'duplicate');
           });
         } catch (e) {
-          for (const w of batch) {
-            rmSync(w.c.tmp, { force: true });
-            w.reject(e);
-          }
+          await Promise.allSettled(batch.map((w) => removeFile(w.c.tmp)));
+          for (const w of batch) w.reject(e);
         }
       }
     } finally {
@@ -71,34 +66,78 @@ export function createCommitter(paths: NodePaths): Committer {
   };
 }
 
-// Synchronous under the lock: renames and one append, held for milliseconds.
-function commitBatch(paths: NodePaths, batch: readonly Waiting[]): ('stored' | 'duplicate')[] {
+// Under the lock, without blocking the event loop: the renames, then one fsync per touched
+// folder, then one index append and fsync. Every step of the batch runs at once where order does
+// not matter; a step that fails fails the batch once the others have settled.
+async function commitBatch(
+  paths: NodePaths,
+  batch: readonly Waiting[],
+): Promise<('stored' | 'duplicate')[]> {
   const root = paths.dicom.store;
-  const stored: InstanceRecord[] = [];
-  const folders = new Set<string>();
   const seen = new Set<string>();
-  const results = batch.map(({ c }) => {
+  const plans = batch.map(({ c }) => {
     const target = join(root, ...c.record.file.split('/'));
-    if (seen.has(target) || existsSync(target)) {
-      rmSync(c.tmp, { force: true });
-      return 'duplicate' as const;
-    }
+    const again = seen.has(target);
     seen.add(target);
-    const folder = dirname(target);
-    if (!existsSync(folder)) {
-      mkdirSync(folder, { recursive: true, mode: 0o700 });
-      // New series (and perhaps study) folders: their entries must be durable too.
-      folders.add(dirname(folder)).add(dirname(dirname(folder)));
-    }
-    renameSync(c.tmp, target);
-    folders.add(folder);
-    stored.push(c.record);
-    return 'stored' as const;
+    return { c, target, again };
   });
-  if (stored.length > 0) {
-    // The renames are made durable before the index names them.
-    for (const f of folders) fsyncDirSync(f);
-    appendIndexSync(paths.dicom.index, stored);
+  const dup = await settled(plans.map((p) => p.again || pathExists(p.target)));
+  const fresh = plans.filter((_, i) => dup[i] === false);
+  const folders = new Set<string>();
+  // One after the other: two new series of one new study share the study's folder.
+  for (const folder of new Set(fresh.map((p) => dirname(p.target)))) {
+    const made = await mkdir(folder, { recursive: true, mode: 0o700 });
+    folders.add(folder);
+    // New series (and perhaps study) folders: their entries must be durable too, up to the
+    // folder that already existed.
+    if (made !== undefined)
+      for (let f = folder; f !== dirname(made); f = dirname(f)) folders.add(dirname(f));
   }
-  return results;
+  await settled([
+    ...fresh.map((p) => rename(p.c.tmp, p.target)),
+    ...plans.filter((_, i) => dup[i] === true).map((p) => removeFile(p.c.tmp)),
+  ]);
+  if (fresh.length > 0) {
+    // The renames are made durable before the index names them.
+    await settled([...folders].map(fsyncDir));
+    await appendIndex(
+      paths.dicom.index,
+      fresh.map((p) => p.c.record),
+    );
+  }
+  return dup.map((d) => (d ? 'duplicate' : 'stored'));
+}
+
+/** Awaits every promise; rejects with the first failure once all have settled. */
+async function settled<T>(work: readonly (T | Promise<T>)[]): Promise<T[]> {
+  const out = await Promise.allSettled(work);
+  const failure = out.find((r) => r.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return out.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+async function removeFile(file: string): Promise<void> {
+  await unlink(file).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  });
+}
+
+/** Flushes a folder's entries (a rename is durable only once its folder is synced). */
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodePaths } from '../../store/layout.js';
 import {
-  appendIndexSync,
+  appendIndex,
   dicomIndexReader,
   loadDicomIndex,
   seriesInstances,
@@ -59,12 +59,12 @@ describe('the imaging index', () => {
 
   it('deduplicates by SOP Instance UID and sorts a series by instance number', async () => {
     const paths = freshNode();
-    appendIndexSync(paths.dicom.index, [
+    await appendIndex(paths.dicom.index, [
       makeRecord({ sop: '2.25.3', instanceNumber: 3 }),
       makeRecord({ sop: '2.25.1', instanceNumber: 1 }),
       makeRecord({ sop: '2.25.2', instanceNumber: 2 }),
     ]);
-    appendIndexSync(paths.dicom.index, [makeRecord({ sop: '2.25.1', instanceNumber: 1 })]);
+    await appendIndex(paths.dicom.index, [makeRecord({ sop: '2.25.1', instanceNumber: 1 })]);
     const index = await loadDicomIndex(paths);
     expect(index.instances.size).toBe(3);
     const list = seriesInstances(index, '2.25.20');
@@ -75,12 +75,12 @@ describe('the imaging index', () => {
 
   it('skips a torn last line, and the next append starts a new line', async () => {
     const paths = freshNode();
-    appendIndexSync(paths.dicom.index, [makeRecord({ sop: '2.25.1' })]);
+    await appendIndex(paths.dicom.index, [makeRecord({ sop: '2.25.1' })]);
     const torn = JSON.stringify(makeRecord({ sop: '2.25.2' })).slice(0, 40);
     appendFileSync(paths.dicom.index, torn);
     const reader = dicomIndexReader(paths);
     expect((await reader.load()).instances.size).toBe(1);
-    appendIndexSync(paths.dicom.index, [makeRecord({ sop: '2.25.3' })]);
+    await appendIndex(paths.dicom.index, [makeRecord({ sop: '2.25.3' })]);
     const after = await reader.load();
     expect([...after.instances.keys()].sort()).toEqual(['2.25.1', '2.25.3']);
     expect(after.skippedLines).toBe(1);
@@ -92,9 +92,9 @@ describe('the imaging index', () => {
   it('reads only what was appended since the last load', async () => {
     const paths = freshNode();
     const reader = dicomIndexReader(paths);
-    appendIndexSync(paths.dicom.index, [makeRecord({ sop: '2.25.1' })]);
+    await appendIndex(paths.dicom.index, [makeRecord({ sop: '2.25.1' })]);
     expect((await reader.load()).instances.size).toBe(1);
-    appendIndexSync(paths.dicom.index, [makeRecord({ sop: '2.25.2', series: '2.25.21' })]);
+    await appendIndex(paths.dicom.index, [makeRecord({ sop: '2.25.2', series: '2.25.21' })]);
     const index = await reader.load();
     expect(index.instances.size).toBe(2);
     expect(index.series.size).toBe(2);

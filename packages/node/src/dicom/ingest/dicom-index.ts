@@ -1,4 +1,3 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -190,24 +189,25 @@ function view(paths: NodePaths, s: ReaderState): DicomIndex {
 }
 
 /**
- * Appends records to the index and fsyncs it. The caller holds the node's state lock. When the
- * file does not end with a newline (a torn line from a crash), a newline goes first, so the torn
- * fragment stays a line of its own that loading skips.
+ * Appends records to the index and makes them durable (fdatasync: the data and the size that
+ * reads it back). The caller holds the node's state lock. When the file does not end with a
+ * newline (a torn line from a crash), a newline goes first, so the torn fragment stays a line of
+ * its own that loading skips.
  */
-export function appendIndexSync(file: string, records: readonly InstanceRecord[]): void {
+export async function appendIndex(file: string, records: readonly InstanceRecord[]): Promise<void> {
   if (records.length === 0) return;
-  const fd = openSync(file, 'a+', 0o600);
+  const fh = await open(file, 'a+', 0o600);
   try {
-    const size = fstatSync(fd).size;
+    const { size } = await fh.stat();
     let prefix = '';
     if (size > 0) {
-      const last = Buffer.alloc(1);
-      readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) prefix = '\n';
+      const { buffer } = await fh.read(Buffer.alloc(1), 0, 1, size - 1);
+      if (buffer[0] !== 0x0a) prefix = '\n';
     }
-    writeSync(fd, prefix + records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    fsyncSync(fd);
+    // appendFile writes until every byte is out (one write may be short).
+    await fh.appendFile(prefix + records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    await fh.datasync();
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
