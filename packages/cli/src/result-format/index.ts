@@ -1,6 +1,7 @@
 import { formatNumber } from '../output.js';
 import { arr, num, rec, str } from './read.js';
 import { formatCrosstab, formatHistogram, formatSummary } from './descriptive.js';
+import { formatImageStats, formatImagingCohort } from './imaging.js';
 import { formatKmeans, formatPca, formatRegression } from './models.js';
 import { formatKaplanMeier } from './survival.js';
 import { formatAnova, formatCorrelation, formatTtest } from './tests.js';
@@ -22,6 +23,8 @@ const FORMATTERS: Readonly<Record<string, Formatter>> = {
   pca: formatPca,
   kmeans: formatKmeans,
   train: formatTrain,
+  'imaging-cohort': formatImagingCohort,
+  'image-stats': formatImageStats,
 };
 
 /** Formatters that print how the result was protected themselves. */
