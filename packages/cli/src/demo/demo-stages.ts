@@ -10,8 +10,15 @@ import { createHubClient } from '../hub-client.js';
 import { submitAndWait } from '../job-runner.js';
 import { DEMO_ANALYSES, SECURE_ANALYSIS, analysisStage, secureCheckStage } from './analyses.js';
 import { startHubProcess, startNodeProcess } from './components.js';
-import { need, siteName, siteRows, type DemoState } from './demo-state.js';
+import { need, siteAeTitle, siteName, siteRows, type DemoState } from './demo-state.js';
 import { findFreePort } from './free-port.js';
+import {
+  DEMO_SENDER_AE,
+  imagingGenerateStage,
+  imagingReadyStage,
+  imagingSendStage,
+} from './imaging.js';
+import { deidCheckStage, imageStatsStage, imagingCohortStage } from './imaging-analyses.js';
 import { compareWithPooled, pooledSummary } from './pooled-check.js';
 import { createSite } from './site.js';
 import type { Stage } from './stages.js';
@@ -106,9 +113,10 @@ const researcherStage: Stage<DemoState> = {
 function siteStage(i: number): Stage<DemoState> {
   const name = siteName(i);
   return {
-    title: `creating ${name} (trust, node init, ${siteRows(i)} synthetic patients, approval)`,
+    title: `creating ${name} (trust, node init with a DICOM receiver, ${siteRows(i)} synthetic patients, approval)`,
     run: async (s) => {
       const hub = need(s.hub, 'hub');
+      const dicomPort = await findFreePort();
       const site = await createSite({
         api: need(s.api, 'login'),
         root: s.options.root,
@@ -120,10 +128,11 @@ function siteStage(i: number): Stage<DemoState> {
         rows: siteRows(i),
         project: s.options.project,
         dataset: s.options.dataset,
+        dicom: { port: dicomPort, aeTitle: siteAeTitle(i), allow: [DEMO_SENDER_AE] },
         io: s.io,
       });
       s.sites.push(site);
-      return undefined;
+      return `DICOM ${site.dicom.aeTitle} on port ${site.dicom.port}`;
     },
   };
 }
@@ -240,12 +249,14 @@ const pooledStage: Stage<DemoState> = {
 export function demoStages(sites: number): Stage<DemoState>[] {
   return [
     prepare,
+    imagingGenerateStage,
     initHubStage,
     startHubStage,
     loginStage,
     researcherStage,
     ...Array.from({ length: sites }, (_, i) => siteStage(i)),
     startNodesStage,
+    imagingSendStage,
     projectStage,
     researcherLoginStage,
     summaryStage,
@@ -255,5 +266,9 @@ export function demoStages(sites: number): Stage<DemoState>[] {
     secureCheckStage,
     trainingStage,
     predictionStage,
+    imagingReadyStage,
+    imagingCohortStage,
+    imageStatsStage,
+    deidCheckStage,
   ];
 }

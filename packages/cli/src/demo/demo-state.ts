@@ -4,6 +4,7 @@ import type { HubApi } from '../hub-api.js';
 import type { HubClient } from '../hub-client.js';
 import type { Io } from '../output.js';
 import type { HubProcess, NodeProcess, ProcessGroup } from './components.js';
+import type { ImagingGeneration } from './imaging-generate.js';
 import type { Site } from './site.js';
 
 /** The demo's choices, fixed before it starts. */
@@ -52,6 +53,51 @@ export interface DemoState {
   analyses: { title: string; job: JobView }[];
   /** The federated-learning stages' job, model file and predictions (demo/training.ts). */
   training?: DemoTraining;
+  /** What the imaging stages sent, stored, ran and checked (demo/imaging.ts). */
+  imaging?: DemoImaging;
+}
+
+/** What one site was sent over C-STORE. */
+export interface ImagingSent {
+  readonly site: string;
+  /** Where the sent files are (the demo's copy, before de-identification). */
+  readonly folder: string;
+  readonly patients: number;
+  readonly studies: { readonly CT: number; readonly MR: number };
+  readonly series: number;
+  readonly instances: number;
+  /** Instances the node answered with success. */
+  readonly stored: number;
+  /** How long the sending took, in ms. */
+  readonly ms: number;
+  /** The identifying values the generator planted in them. */
+  readonly planted: readonly string[];
+}
+
+/** The de-identification check: planted values found before and after the nodes stored them. */
+export interface ImagingDeidCheck {
+  readonly planted: number;
+  readonly inSent: number;
+  readonly atNodes: number;
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** The imaging part of the demo (issue 7 point 5). */
+export interface DemoImaging {
+  /** The files being made in a worker thread from the first stage on. */
+  generation?: ImagingGeneration;
+  sent: ImagingSent[];
+  /**
+   * Settles when every instance was sent, every node's imaging dataset holds the series and the
+   * project is approved for it; runs in the background while the tabular analyses do.
+   */
+  delivery?: Promise<{ ok: true } | { ok: false; error: unknown }>;
+  /** Stops the background wait when the demo ends first. */
+  readonly abort: AbortController;
+  cohort?: JobView;
+  stats?: JobView;
+  deid?: ImagingDeidCheck;
 }
 
 /** The demo's default choices (DESIGN: three sites, synthetic cardiometabolic patients). */
@@ -66,6 +112,11 @@ export function defaultDemoOptions(root: string, sites = 3): DemoOptions {
     researcherEmail: 'researcher@tessera.example',
     variables: ['age', 'sex', 'bmi', 'smoking', 'sbp', 'hba1c', 'diabetes'],
   };
+}
+
+/** The AE title of site `i`'s DICOM receiver: SITE-A, SITE-B, … */
+export function siteAeTitle(i: number): string {
+  return siteName(i).toUpperCase();
 }
 
 /** Trust names: site-a, site-b, …, site-z, site-27, … */

@@ -5,6 +5,7 @@ import { TesseraError } from '@tessera/protocol';
 import { formatJob } from '../job-format.js';
 import type { Io } from '../output.js';
 import { formatAnalyses } from './analyses.js';
+import { formatImaging } from './imaging-analyses.js';
 import { ProcessGroup } from './components.js';
 import { demoStages } from './demo-stages.js';
 import { defaultDemoOptions, type DemoState } from './demo-state.js';
@@ -77,6 +78,8 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
     if (state.job !== undefined) io.out(`\n${headline(state)}${formatJob(state.job)}\n`);
     if (state.analyses.length > 0) io.out(`\n${formatAnalyses(state.analyses)}\n`);
     if (state.training !== undefined) io.out(`\n${formatTraining(state.training)}\n`);
+    if (state.imaging !== undefined)
+      io.out(`\n${formatImaging(state.imaging, state.options.project)}\n`);
   } catch (e) {
     // Interrupted: the signal handler cleans up and exits; do not report the stage's failure.
     if (run.interrupted) await new Promise<never>(() => undefined);
@@ -100,6 +103,15 @@ export async function runDemo(o: RunDemoOptions, io: Io): Promise<void> {
       `the demo's train job failed: ${state.training.job.error?.reason ?? 'see the sites above'}`,
     );
   }
+  const imagingJob = [state.imaging?.cohort, state.imaging?.stats].find(
+    (j) => j !== undefined && j.status !== 'succeeded',
+  );
+  if (imagingJob !== undefined) {
+    throw new TesseraError(
+      'UNPROCESSABLE',
+      `the demo's ${imagingJob.algorithm} job failed: ${imagingJob.error?.reason ?? 'see the sites above'}`,
+    );
+  }
   if (state.job?.status === 'failed') {
     throw new TesseraError(
       'UNPROCESSABLE',
@@ -120,6 +132,8 @@ async function cleanUp(state: DemoState, removeFolder: boolean): Promise<void> {
   const n = state.group.processes.length;
   const t0 = performance.now();
   if (n > 0) state.io.err(`▸ stopping ${n} ${n === 1 ? 'process' : 'processes'} … `);
+  state.imaging?.abort.abort();
+  await state.imaging?.generation?.stop();
   await Promise.all(state.clients.splice(0).map((c) => c.close().catch(() => undefined)));
   await state.group.close();
   if (n > 0) state.io.err(`ok (${Math.round(performance.now() - t0)} ms)\n`);

@@ -38,7 +38,15 @@ export interface CreateSiteOptions {
   /** The project the operator approves, and the dataset exposed to it. */
   readonly project: string;
   readonly dataset: string;
+  /** The node's DICOM receiver: its port, AE title and the calling AE titles it accepts. */
+  readonly dicom: SiteDicom & { readonly allow: readonly string[] };
   readonly io: Io;
+}
+
+/** Where a site's DICOM receiver listens, and as which AE title. */
+export interface SiteDicom {
+  readonly port: number;
+  readonly aeTitle: string;
 }
 
 /** What {@link createSite} made. */
@@ -47,12 +55,15 @@ export interface Site extends SitePaths {
   readonly rows: number;
   /** The generator inputs that made the site's data, so its rows can be made again. */
   readonly generator: { readonly seed: number; readonly site: number; readonly rows: number };
+  /** The node's DICOM receiver (it runs once the node is started). */
+  readonly dicom: SiteDicom;
 }
 
 /**
  * Makes one trust end to end, the way an admin and a hospital operator would: the trust on the
- * hub (its key written to a 0600 file, never printed), `node init`, a synthetic CSV imported with
- * the patient id pseudonymised, and the project approved with the dataset exposed.
+ * hub (its key written to a 0600 file, never printed), `node init` with a DICOM receiver that
+ * accepts only the demo's sender, a synthetic CSV imported with the patient id pseudonymised, and
+ * the project approved with the dataset exposed (imaging is approved once images have arrived).
  * @throws TesseraError from the hub or the node package.
  */
 export async function createSite(o: CreateSiteOptions): Promise<Site> {
@@ -70,6 +81,9 @@ export async function createSite(o: CreateSiteOptions): Promise<Site> {
       name: o.name,
       apiKeyFile: paths.keyFile,
       consolePort: 0,
+      dicomPort: o.dicom.port,
+      dicomAe: o.dicom.aeTitle,
+      dicomAllow: [...o.dicom.allow],
     },
     o.io,
   );
@@ -92,5 +106,11 @@ export async function createSite(o: CreateSiteOptions): Promise<Site> {
     datasets: [o.dataset],
     budget: DEMO_PRIVACY_BUDGET,
   });
-  return { ...paths, name: o.name, rows: imported.rows, generator };
+  return {
+    ...paths,
+    name: o.name,
+    rows: imported.rows,
+    generator,
+    dicom: { port: o.dicom.port, aeTitle: o.dicom.aeTitle },
+  };
 }
