@@ -82,6 +82,27 @@ describe('tessera demo', () => {
     expect(model.format).toBe('tessera-model');
     expect(model.provenance.secureAggregation).toBe(true);
     expect(model.provenance.export.artifact).toBe('model/final');
+    // Imaging (issue 7 point 5): synthetic CT and MR sent to each node over C-STORE, de-identified
+    // there, counted and histogrammed by the imaging algorithms. 30 patients per site, one study
+    // each (10 CT of one series, 20 MR of two), 8 slices per series.
+    expect(out).toMatch(/── Imaging: synthetic CT and MR sent to each node over C-STORE/);
+    expect(out).toMatch(/^site-a: sent 400 instances over C-STORE: stored 400 \(30 patients/m);
+    expect(out).toMatch(/^site-b: sent 400 instances over C-STORE: stored 400 \(30 patients/m);
+    expect(out).toMatch(
+      /^de-identification: 0 of the (\d+) planted identifying values .* (\1) of them found in the files sent$/m,
+    );
+    expect(out).toMatch(/^modality\s+body_part\s+patients\s+studies\s+series\s+instances$/m);
+    expect(out).toMatch(/^MR\s+HEAD\s+\d+\s+\d+\s+\d+\s+\d+$/m);
+    expect(out).toMatch(/^CT\s+\w+\s+<minCount\s+—\s+—\s+—$/m);
+    expect(out).toMatch(/^total\s+60\s+60\s+100\s+800$/m);
+    expect(out).toMatch(/^CT\s+20\s+20\s+-?[\d.]+ ± [\d.]+\s+(complete|.*suppressed)$/m);
+    expect(out).toContain('pixels per bin (log scale; · suppressed):');
+    expect(io.stderr()).toMatch(
+      /▸ waiting for the nodes' imaging datasets .* ok, site-a stored 400\/400 in \d+ ms, site-b stored 400\/400/,
+    );
+    expect(io.stderr()).toMatch(
+      /▸ looking for the planted identifying values .* ok, 0 of \d+ found/,
+    );
     expect(io.stderr()).toMatch(/▸ stopping 3 processes … ok/);
     expect(processesMentioning(root)).toEqual([]);
     // A folder given with --dir is kept, with the secrets in 0600 files.
@@ -99,9 +120,9 @@ describe('tessera demo', () => {
   it('stops the hub it started and fails with the reason when a later stage fails', async () => {
     const root = join(base, 'failing');
     const io = recordingIo();
-    // prepare, init hub, start hub — then a stage that breaks.
+    // prepare, start generating images, init hub, start hub — then a stage that breaks.
     const stages = [
-      ...demoStages(1).slice(0, 3),
+      ...demoStages(1).slice(0, 4),
       { title: 'breaking', run: () => Promise.reject(new Error('broken on purpose')) },
     ];
     await expect(runDemo({ sites: 1, keep: false, dir: root, stages }, io)).rejects.toThrowError(
