@@ -19,10 +19,13 @@ const BASE = 257;
 /** Bits of the prefilter: a window's hash is looked up only when its bit is set. */
 const FILTER_BITS = 20;
 
-/** Polynomial hash of bytes[from, from + m), mod 2^32. */
+/**
+ * Polynomial hash of bytes[from, from + m), mod 2^32 as a signed 32-bit integer (`| 0` keeps
+ * every step a small integer for V8, three times faster than unsigned doubles).
+ */
 function hashOf(bytes: Uint8Array, from: number, m: number): number {
   let h = 0;
-  for (let i = from; i < from + m; i++) h = (Math.imul(h, BASE) + (bytes[i] ?? 0)) >>> 0;
+  for (let i = from; i < from + m; i++) h = (Math.imul(h, BASE) + (bytes[i] ?? 0)) | 0;
   return h;
 }
 
@@ -42,26 +45,29 @@ export function plantedMatcher(values: readonly string[]): PlantedMatcher {
   for (const p of patterns) {
     const h = hashOf(p.bytes, 0, m);
     byHash.set(h, [...(byHash.get(h) ?? []), p]);
-    filter[(h & mask) >>> 3] = (filter[(h & mask) >>> 3] ?? 0) | (1 << (h & 7));
+    const k = h & mask;
+    filter[k >>> 3] = (filter[k >>> 3] ?? 0) | (1 << (k & 7));
   }
   // BASE^(m − 1) mod 2^32, to take the leaving byte out of the rolling hash.
   let top = 1;
-  for (let i = 1; i < m; i++) top = Math.imul(top, BASE) >>> 0;
+  for (let i = 1; i < m; i++) top = Math.imul(top, BASE);
   return {
     size: values.length,
     scan(bytes, found) {
       if (patterns.length === 0 || bytes.length < m) return;
+      const last = bytes.length - m;
       let h = hashOf(bytes, 0, m);
       for (let at = 0; ; at++) {
-        if ((((filter[(h & mask) >>> 3] ?? 0) >> (h & 7)) & 1) === 1) {
+        const k = h & mask;
+        if ((((filter[k >>> 3] ?? 0) >> (k & 7)) & 1) === 1) {
           for (const p of byHash.get(h) ?? []) {
             if (found.has(p.index) || at + p.bytes.length > bytes.length) continue;
             if (p.bytes.equals(bytes.subarray(at, at + p.bytes.length))) found.add(p.index);
           }
         }
-        if (at + m >= bytes.length) return;
+        if (at >= last) return;
         const out = Math.imul(bytes[at] ?? 0, top);
-        h = (Math.imul((h - out) >>> 0, BASE) + (bytes[at + m] ?? 0)) >>> 0;
+        h = (Math.imul((h - out) | 0, BASE) + (bytes[at + m] ?? 0)) | 0;
       }
     },
   };
@@ -86,10 +92,16 @@ export interface PlantedScan {
   readonly found: number;
 }
 
-/** Scans every file under `dir` for the matcher's values. */
-export async function scanFolder(dir: string, matcher: PlantedMatcher): Promise<PlantedScan> {
+/**
+ * Scans every file under `dir` for the matcher's values; `found`, when given, gathers the values'
+ * indexes over several scans (`found` in the answer is then its size).
+ */
+export async function scanFolder(
+  dir: string,
+  matcher: PlantedMatcher,
+  found = new Set<number>(),
+): Promise<PlantedScan> {
   const files = await filesUnder(dir);
-  const found = new Set<number>();
   let bytes = 0;
   for (const f of files) {
     const b = await readFile(f);

@@ -85,7 +85,9 @@ describe('tessera demo', () => {
     // Imaging (issue 7 point 5): synthetic CT and MR sent to each node over C-STORE, de-identified
     // there, counted and histogrammed by the imaging algorithms. 30 patients per site, one study
     // each (10 CT of one series, 20 MR of two), 8 slices per series.
-    expect(out).toMatch(/── Imaging: synthetic CT and MR sent to each node over C-STORE/);
+    expect(out).toMatch(
+      /── Imaging: synthetic CT and MR sent over C-STORE, de-identified at each node ─/,
+    );
     expect(out).toMatch(/^site-a: sent 400 instances over C-STORE: stored 400 \(30 patients/m);
     expect(out).toMatch(/^site-b: sent 400 instances over C-STORE: stored 400 \(30 patients/m);
     expect(out).toMatch(

@@ -130,7 +130,7 @@ export function formatImageStats(result: unknown): string | null {
   const max = num(result, 'max');
   if (by === null || groups === undefined || min === undefined || max === undefined) return null;
   const records = groups.filter(isRecord);
-  const head = [...by, 'patients', 'series', 'mean ± sd', 'pixels'];
+  const head = [...by, 'patients', 'series', 'mean ± sd', 'status'];
   const rows = records.map((g) => [
     ...keyCells(g, by),
     countCell(g['patients'], true),
