@@ -5,6 +5,7 @@ import { TesseraError } from '@tessera/protocol';
 import { formatJob } from '../job-format.js';
 import type { Io } from '../output.js';
 import { formatAnalyses } from './analyses.js';
+import { DEMO_SENDER_AE } from './imaging.js';
 import { formatImaging } from './imaging-analyses.js';
 import { ProcessGroup } from './components.js';
 import { demoStages } from './demo-stages.js';
@@ -149,6 +150,12 @@ export function keepInstructions(state: DemoState): string {
     ...state.sites.map((s) => `  ${s.name}: tessera node start --dir ${s.nodeDir}`),
     `  login:  export TESSERA_CONFIG_DIR=${join(root, 'config')}   (the demo researcher's session)`,
     `  then:   tessera job run --project ${state.options.project} --algorithm summary --datasets ${state.options.dataset} --params '{"variables":["age","sex"]}'`,
+    ...(state.imaging?.delivery === undefined
+      ? []
+      : [
+          `  images: tessera job run --project ${state.options.project} --algorithm imaging-cohort --datasets imaging --params '{"groupBy":["modality","body_part"]}'`,
+          `          (each node's DICOM receiver: ${state.sites.map((x) => `${x.dicom.aeTitle} on port ${String(x.dicom.port)}`).join(', ')}; it accepts ${DEMO_SENDER_AE})`,
+        ]),
     ...(state.training?.modelFile === undefined
       ? []
       : [
