@@ -33,6 +33,11 @@ const ASSOCIATIONS = 4;
 /** How long sending, storing and materialising may take in all. */
 const DELIVERY_TIMEOUT_MS = 120_000;
 
+/** "3 nodes", "1 node". */
+function plural(n: number, what: string): string {
+  return `${String(n)} ${what}${n === 1 ? '' : 's'}`;
+}
+
 function abortable(s: DemoState): DemoImaging {
   s.imaging ??= { sent: [], abort: new AbortController() };
   return s.imaging;
@@ -41,7 +46,7 @@ function abortable(s: DemoState): DemoImaging {
 /** Starts making every site's files in a worker thread; the send stage awaits them. */
 export const imagingGenerateStage: Stage<DemoState> = {
   title: (s) =>
-    `generating synthetic CT and MR for ${String(s.options.sites)} sites (worker thread, in the background)`,
+    `generating synthetic CT and MR for ${plural(s.options.sites, 'site')} (worker thread, in the background)`,
   run: (s) => {
     const imaging = abortable(s);
     const sites = Array.from({ length: s.options.sites }, (_, i) => ({
@@ -99,7 +104,7 @@ async function sendToNode(site: Site, made: SiteImagingFiles): Promise<ImagingSe
  */
 export const imagingSendStage: Stage<DemoState> = {
   title: (s) =>
-    `sending them to the ${String(s.sites.length)} nodes over C-STORE as ${DEMO_SENDER_AE} (in the background)`,
+    `sending them to the ${plural(s.sites.length, 'node')} over C-STORE as ${DEMO_SENDER_AE} (in the background)`,
   run: (s) => {
     const imaging = need(s.imaging, 'imaging');
     const generation = need(imaging.generation, 'imaging generation');

@@ -110,9 +110,13 @@ describe('formatImagingCohort', () => {
     expect(text).toContain('note: patients are counted distinct within each site');
   });
 
-  it('names the date range when the job gave one', () => {
-    const text = formatImagingCohort(makeCohortResult({ dateRange: ['2020-01-01', '2021-12-31'] }));
-    expect(text).toContain('studies from 2020-01-01 to 2021-12-31');
+  it('names the date range when the job gave one, and one site as "1 site"', () => {
+    const text = formatImagingCohort(
+      makeCohortResult({ sites: 1, dateRange: ['2020-01-01', '2021-12-31'] }),
+    );
+    expect(text).toContain(
+      '1 site; series grouped by modality, body_part; studies from 2020-01-01 to 2021-12-31',
+    );
   });
 
   it('returns null for a result of another shape, so the caller prints JSON', () => {

@@ -49,6 +49,12 @@ function alignRight(head: string[], rows: string[][], from: number): void {
   }
 }
 
+/** "3 sites", "1 site". */
+function sitesText(result: unknown): string {
+  const n = num(result, 'sites');
+  return `${formatNumber(n)} ${n === 1 ? 'site' : 'sites'}`;
+}
+
 const COHORT_CELLS = ['patients', 'studies', 'series', 'instances'] as const;
 
 /** `imaging-cohort`: a table of groups, their totals, and how patients add up. */
@@ -72,7 +78,7 @@ export function formatImagingCohort(result: unknown): string | null {
   const suppressed = records.filter((g) => g['patients'] === null).length;
   const range = arr(result, 'dateRange');
   const lines = [
-    `${formatNumber(num(result, 'sites'))} sites; series grouped by ${by.join(', ')}` +
+    `${sitesText(result)}; series grouped by ${by.join(', ')}` +
       (range === undefined || range.length !== 2
         ? ''
         : `; studies from ${formatNumber(range[0])} to ${formatNumber(range[1])}`),
@@ -140,7 +146,7 @@ export function formatImageStats(result: unknown): string | null {
   ]);
   alignRight(head, rows, by.length);
   const lines = [
-    `${formatNumber(num(result, 'sites'))} sites; ${formatNumber(num(result, 'bins'))} bins of ` +
+    `${sitesText(result)}; ${formatNumber(num(result, 'bins'))} bins of ` +
       `${formatNumber(num(result, 'binWidth'))} over [${formatNumber(min)}, ${formatNumber(max)}); ` +
       `series grouped by ${by.join(', ')}`,
     formatTable(head, rows).trimEnd(),
