@@ -21,11 +21,16 @@ export const IMAGING_COHORT_REQUEST: Omit<SubmitJobRequest, 'project' | 'dataset
   params: { groupBy: ['modality', 'body_part'] },
 };
 
-/** Pooled histograms of Hounsfield units of the CT series. */
+/**
+ * Pooled histograms of Hounsfield units of the CT series, in bins of 256 HU. Narrower bins split
+ * tissues that only some patients have (lung: chest scans only) into cells under minCount
+ * patients at a site; their suppression then hides, by secondary suppression, a bin every
+ * patient has (air), which biases mean and sd. These bins keep every cell releasable.
+ */
 export const IMAGE_STATS_REQUEST: Omit<SubmitJobRequest, 'project' | 'datasets'> = {
   algorithm: 'image-stats',
   cohort: { variable: 'modality', op: '=', value: 'CT' },
-  params: { min: -1024, max: 2048, bins: 32, groupBy: ['modality'] },
+  params: { min: -1024, max: 2048, bins: 12, groupBy: ['modality'] },
 };
 
 async function runImagingJob(
