@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTable } from '../../data/dataset-format.js';
 import { pseudonym } from '../../data/pseudonym.js';
@@ -14,6 +15,7 @@ import { getString } from '../core/values.js';
 import { findValues } from '../deid/index.js';
 import { generateImagingStudies, type ImagingStudies } from '../synth/index.js';
 import { loadDicomIndex } from './dicom-index.js';
+import { defaultProcessWorkerUrl } from './process-pool.js';
 import { createDicomStore, type DicomStore, type IngestOutcome } from './store.js';
 
 /*
@@ -248,6 +250,68 @@ describe('the imaging store', () => {
     const wrong = await store.storeInstance({ ...base, sopInstanceUid: '1.2.3.4' });
     expect(wrong.status).toBe(0xa900);
     expect(wrong.result).toBe('quarantined');
+    expect(readdirSync(paths.dicom.tmp)).toEqual([]);
+    await store.close();
+  });
+
+  it('quarantines a received instance whose worker stopped, with the reason, and stores the next', async () => {
+    // The real worker behind a listener that stops the thread for an input named *.exit.
+    const fixture = join(base.dir, 'exit-worker.mjs');
+    writeFileSync(
+      fixture,
+      `import { parentPort } from 'node:worker_threads';
+const on = parentPort.on.bind(parentPort);
+parentPort.on = (event, listener) =>
+  on(event, event !== 'message' ? listener : (req) => {
+    if (req.job.input.endsWith('.exit')) process.exit(7);
+    listener(req);
+  });
+await import(${JSON.stringify(defaultProcessWorkerUrl().href)});
+`,
+    );
+    const fresh = generateImagingStudies({
+      seed: 11,
+      patients: [PATIENTS[1]],
+      size: 16,
+      slices: 2,
+    });
+    const store = await createDicomStore({
+      paths,
+      logger: silentLogger,
+      config: () => Promise.resolve(config),
+      datasetDebounceMs: 60_000,
+      workers: 1,
+      workerUrl: pathToFileURL(fixture),
+    });
+    const received = (name: string, bytes: Uint8Array) => {
+      const meta = parseFileMeta(bytes);
+      const parsed = parseDicomFile(bytes);
+      const file = join(paths.dicom.tmp, name);
+      writeFileSync(file, bytes.subarray(meta.datasetOffset));
+      return {
+        file,
+        bytes: bytes.length - meta.datasetOffset,
+        sopClassUid: getString(parsed.dataset, 0x00080016) ?? '',
+        sopInstanceUid: getString(parsed.dataset, 0x00080018) ?? '',
+        transferSyntax: meta.transferSyntax,
+        source: { kind: 'c-store', callingAe: 'MODALITY', address: '10.1.2.3' },
+      } as const;
+    };
+    const [a, b] = fresh.files.map((f) => f.bytes);
+    if (a === undefined || b === undefined) throw new Error('no instances');
+    const crashed = await store.storeInstance(received('rx-1.exit', a));
+    expect(crashed).toEqual({
+      status: 0xa700,
+      result: 'quarantined',
+      comment: 'quarantined: the de-identification worker stopped (exit code 7)',
+    });
+    const reasons = (await store.quarantine.list()).map((e) => e.reason);
+    expect(reasons).toContain('the de-identification worker stopped (exit code 7)');
+    expect(await store.storeInstance(received('rx-2.part', b))).toEqual({
+      status: 0,
+      result: 'stored',
+    });
+    // Neither the received files nor a temp file is left behind.
     expect(readdirSync(paths.dicom.tmp)).toEqual([]);
     await store.close();
   });

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { isTesseraError } from '@tessera/protocol';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { cachedFile } from '../../store/cached-file.js';
@@ -17,9 +15,14 @@ import {
 import { createCommitter } from './committer.js';
 import { createDatasetUpdater, type DatasetUpdater } from './dataset-updater.js';
 import { loadDicomKeys, type DicomKeys } from './keys.js';
-import { createLimiter } from './limiter.js';
-import { openRegular } from './safe-open.js';
-import { keyedDeidentifier, processInstance, type Deidentify, type Expected } from './process.js';
+import { keyedDeidentifier, type Deidentify, type Expected } from './process.js';
+import {
+  inThreadProcessor,
+  type ProcessJob,
+  type ProcessResult,
+  type Processor,
+} from './process-job.js';
+import { createProcessPool } from './process-pool.js';
 import type { InstanceKey } from './record.js';
 import { sourceFields, vaultFolder, type VaultEntry, type VaultFolder } from './vault-folder.js';
 
@@ -85,11 +88,21 @@ export interface DicomStore {
 export interface DicomStoreOptions {
   readonly paths: NodePaths;
   readonly logger: Logger;
-  /** Default: the PS3.15 de-identifier with the node's keys. */
+  /**
+   * Default: the PS3.15 de-identifier with the node's keys, in worker threads. A de-identifier
+   * given here runs on this thread instead (a function cannot be sent to a worker).
+   */
   readonly deidentify?: (keys: DicomKeys) => Deidentify;
   /** The dicom section of node.json, re-read when the file changes (policy edits apply at once). */
   readonly config?: () => Promise<DicomConfig>;
-  /** Instances parsed and de-identified at once (default 2, the target's cores). */
+  /**
+   * Worker threads parsing, de-identifying and encoding instances (default: available
+   * parallelism, at least 1); 0 runs them on this thread, `concurrency` at once.
+   */
+  readonly workers?: number;
+  /** The compiled process-worker.js (default: beside this module, or in dist from sources). */
+  readonly workerUrl?: URL;
+  /** Instances processed at once on this thread when there are no workers (default 2). */
   readonly concurrency?: number;
   /** Quiet time before the imaging dataset is rebuilt after an ingest (default 2 s). */
   readonly datasetDebounceMs?: number;
@@ -101,7 +114,6 @@ export interface DicomStoreOptions {
 export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore> {
   const { paths, logger } = o;
   const keys = await loadDicomKeys(paths);
-  const deidentify = (o.deidentify ?? keyedDeidentifier)(keys);
   const configFile = cachedFile(paths.config, async () =>
     dicomConfigOf(await loadNodeConfig(paths)),
   );
@@ -109,7 +121,7 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
   const now = o.now ?? (() => new Date());
   const audit = createAuditLog(paths);
   const actor = o.actor ?? 'system';
-  const limiter = createLimiter(o.concurrency ?? 2);
+  const processor = createProcessor(o, keys);
   const committer = createCommitter(paths);
   const quarantine = vaultFolder('quarantine', paths.dicom.quarantine, keys.vaultKey);
   const held = vaultFolder('held', paths.dicom.held, keys.vaultKey);
@@ -122,6 +134,8 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
     debounceMs: o.datasetDebounceMs ?? 2000,
   });
   await mkdir(paths.dicom.tmp, { recursive: true, mode: 0o700 });
+  // The store is ready when its workers are: the first instances do not wait for them to load.
+  await processor.ready();
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p);
@@ -157,16 +171,18 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
     };
   };
 
-  const writeTemp = async (bytes: Uint8Array): Promise<string> => {
-    const tmp = join(paths.dicom.tmp, `in-${randomBytes(8).toString('hex')}.dcm`);
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.write(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    return tmp;
+  const tempFile = (): string => join(paths.dicom.tmp, `in-${randomUUID()}.dcm`);
+
+  /**
+   * Runs one job; a file system error is thrown (as by the store's own I/O: see `safely`), and
+   * a temp file a stopped worker may have left is removed.
+   */
+  const run = async (job: ProcessJob): Promise<Exclude<ProcessResult, { kind: 'io-error' }>> => {
+    const r = await processor.run(job);
+    if (r.kind === 'io-error')
+      throw Object.assign(new Error('the store failed'), { name: 'StoreIoError', code: r.code });
+    if (r.kind === 'failed' && r.stage === 'worker') await removeFile(job.output);
+    return r;
   };
 
   const ingestNow = async (
@@ -174,62 +190,62 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
     source: DicomSource,
     o2: IngestOptions,
     failTo: 'quarantine' | 'report',
+    removeInput = false,
   ): Promise<IngestOutcome> => {
     const cfg = await config();
-    const read = await readInput(file, cfg.maxInstanceBytes);
-    if (typeof read === 'string')
-      return {
-        result: 'refused',
-        status: DIMSE_STATUS.cannotUnderstand,
-        comment: comment(read),
-        reason: read,
-      };
-    if (typeof read === 'number') {
-      const size = read;
-      const reason = `the instance has ${size} bytes, more than the limit of ${cfg.maxInstanceBytes}`;
-      if (source.kind === 'import' || failTo === 'report')
+    const tmp = tempFile();
+    const done = await run({
+      input: file,
+      removeInput,
+      maxBytes: cfg.maxInstanceBytes,
+      output: tmp,
+      storeRoot: paths.dicom.store,
+      options: cfg.deid,
+      now: now(),
+      ...(o2.transferSyntax === undefined ? {} : { transferSyntax: o2.transferSyntax }),
+      ...(o2.expected === undefined ? {} : { expected: o2.expected }),
+    });
+    switch (done.kind) {
+      case 'unreadable':
         return {
           result: 'refused',
-          status: DIMSE_STATUS.outOfResources,
-          comment: 'instance too large',
-          reason,
-        };
-      return toQuarantine(file, source, reason, DIMSE_STATUS.outOfResources, o2);
-    }
-    const input = read;
-    const done = await limiter.run(() =>
-      processInstance(input, {
-        deidentify,
-        options: cfg.deid,
-        now: now(),
-        ...(o2.transferSyntax === undefined ? {} : { transferSyntax: o2.transferSyntax }),
-        ...(o2.expected === undefined ? {} : { expected: o2.expected }),
-      }),
-    );
-    if (!done.ok) {
-      logger.info({ stage: done.stage, source: source.kind }, 'dicom instance not understood');
-      if (failTo === 'report')
-        return {
-          result: 'refused',
-          status: done.status,
+          status: DIMSE_STATUS.cannotUnderstand,
           comment: comment(done.reason),
           reason: done.reason,
         };
-      return toQuarantine(file, source, done.reason, done.status, o2);
+      case 'too-large': {
+        const reason = `the instance has ${done.size} bytes, more than the limit of ${cfg.maxInstanceBytes}`;
+        if (source.kind === 'import' || failTo === 'report')
+          return {
+            result: 'refused',
+            status: DIMSE_STATUS.outOfResources,
+            comment: 'instance too large',
+            reason,
+          };
+        return toQuarantine(file, source, reason, DIMSE_STATUS.outOfResources, o2);
+      }
+      case 'failed':
+        logger.info({ stage: done.stage, source: source.kind }, 'dicom instance not understood');
+        if (failTo === 'report')
+          return {
+            result: 'refused',
+            status: done.status,
+            comment: comment(done.reason),
+            reason: done.reason,
+          };
+        return toQuarantine(file, source, done.reason, done.status, o2);
+      case 'duplicate':
+        updater.count(source, 'duplicate');
+        return { result: 'duplicate', status: DIMSE_STATUS.success, key: done.key };
+      case 'written':
+        break;
     }
-    if (existsSync(join(paths.dicom.store, ...done.record.file.split('/')))) {
-      updater.count(source, 'duplicate');
-      return { result: 'duplicate', status: DIMSE_STATUS.success, key: done.key };
-    }
-    if (done.burnedIn && !cfg.deid.allowBurnedIn) {
-      // Sent again while held: the one held copy answers for it.
-      const already = (await held.list()).find((e) => e.sop === done.key.sop);
-      if (already !== undefined)
-        return { result: 'held', status: DIMSE_STATUS.success, key: done.key, id: already.id };
-    }
-    const tmp = await writeTemp(done.bytes);
     if (done.burnedIn && !cfg.deid.allowBurnedIn) {
       try {
+        // Sent again while held: the one held copy answers for it.
+        const already = (await held.list()).find((e) => e.sop === done.key.sop);
+        if (already !== undefined)
+          return { result: 'held', status: DIMSE_STATUS.success, key: done.key, id: already.id };
         const entry = await held.put(tmp, {
           reason: 'Burned In Annotation (0028,0301) is YES: held for the operator',
           receivedAt: now().toISOString(),
@@ -243,7 +259,7 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
         await auditVault(audit, actor, NODE_AUDIT_ACTIONS.dicomHeld, entry);
         return { result: 'held', status: DIMSE_STATUS.success, key: done.key, id: entry.id };
       } finally {
-        await rm(tmp, { force: true });
+        await removeFile(tmp);
       }
     }
     const result = await committer.commit({ tmp, record: done.record });
@@ -276,11 +292,15 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
       return track(safely(() => ingestNow(file, source, o2, 'quarantine')));
     },
     storeInstance: async (r) => {
+      let kept = false;
       try {
-        const out = await store.ingest(r.file, r.source, {
+        const o2 = {
           transferSyntax: r.transferSyntax,
           expected: { sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid },
-        });
+        };
+        // The received file is removed by the worker once the instance is kept.
+        const out = await track(safely(() => ingestNow(r.file, r.source, o2, 'quarantine', true)));
+        kept = out.result === 'stored' || out.result === 'duplicate' || out.result === 'held';
         // The receiver's contract has no 'refused': nothing was kept, as for a quarantine
         // that failed; the status (out of resources) tells the sender to try again later.
         return {
@@ -289,7 +309,7 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
           ...(out.comment === undefined ? {} : { comment: out.comment }),
         };
       } finally {
-        await rm(r.file, { force: true });
+        if (!kept) await removeFile(r.file);
       }
     },
     async retry(id) {
@@ -313,7 +333,7 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
         });
         return out;
       } finally {
-        await rm(tmp, { force: true });
+        await removeFile(tmp);
       }
     },
     async release(id) {
@@ -331,62 +351,73 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
         });
         return out;
       } finally {
-        await rm(tmp, { force: true });
+        await removeFile(tmp);
       }
     },
     flush: (force) => updater.flush(force),
     async close() {
       await Promise.allSettled([...inFlight]);
       await updater.close();
+      await processor.close();
     },
   };
 
   // A held file is the de-identifier's own output: it is stored as it is, never de-identified
   // again (that would remap its already remapped UIDs).
   const releaseNow = async (file: string): Promise<IngestOutcome> => {
-    const input = await readFile(file);
     const { deid } = await config();
-    const done = await limiter.run(() =>
-      processInstance(input, {
-        deidentify: (f) => ({ file: f, burnedIn: false }),
-        options: deid,
-        now: now(),
-      }),
-    );
-    if (!done.ok)
-      return {
-        result: 'refused',
-        status: done.status,
-        comment: comment(done.reason),
-        reason: done.reason,
-      };
-    const tmp = await writeTemp(done.bytes);
-    const result = await committer.commit({ tmp, record: done.record });
-    updater.count({ kind: 'import', entry: 'released' }, result);
-    return { result, status: DIMSE_STATUS.success, key: done.key };
+    const tmp = tempFile();
+    const done = await run({
+      input: file,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      output: tmp,
+      storeRoot: paths.dicom.store,
+      options: deid,
+      now: now(),
+      asIs: true,
+    });
+    switch (done.kind) {
+      case 'unreadable':
+      case 'too-large':
+        throw new Error('a decrypted held file is a regular file of no limit');
+      case 'failed':
+        return {
+          result: 'refused',
+          status: done.status,
+          comment: comment(done.reason),
+          reason: done.reason,
+        };
+      case 'duplicate':
+        updater.count({ kind: 'import', entry: 'released' }, 'duplicate');
+        return { result: 'duplicate', status: DIMSE_STATUS.success, key: done.key };
+      case 'written': {
+        const result = await committer.commit({ tmp, record: done.record });
+        updater.count({ kind: 'import', entry: 'released' }, result);
+        return { result, status: DIMSE_STATUS.success, key: done.key };
+      }
+    }
   };
 
   return store;
 }
 
-/**
- * The bytes of `file`, or its size when over `max`, or why it is not read (a link or not a
- * regular file: see openRegular).
- */
-async function readInput(file: string, max: number): Promise<Buffer | number | string> {
-  let fh;
-  try {
-    fh = await openRegular(file);
-  } catch (e) {
-    if (isTesseraError(e)) return e.message;
-    throw e;
-  }
-  try {
-    const { size } = await fh.stat();
-    return size > max ? size : await fh.readFile();
-  } finally {
-    await fh.close();
-  }
+/** Removes a temp file; one already gone is fine. */
+async function removeFile(file: string): Promise<void> {
+  await unlink(file).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  });
+}
+
+/** The node's processor: worker threads, or this thread for a given de-identifier. */
+function createProcessor(o: DicomStoreOptions, keys: DicomKeys): Processor {
+  if (o.deidentify !== undefined || o.workers === 0)
+    return inThreadProcessor((o.deidentify ?? keyedDeidentifier)(keys), o.concurrency ?? 2);
+  return createProcessPool({
+    keys,
+    logger: o.logger,
+    ...(o.workers === undefined ? {} : { size: o.workers }),
+    ...(o.workerUrl === undefined ? {} : { workerUrl: o.workerUrl }),
+  });
 }
 
 /** A DIMSE Error Comment: at most 64 characters (PS3.7 C.4.2.1.13). */
