@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, appendFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,5 +79,48 @@ describe('differencing guard on disk', () => {
     expect(statSync(guardFile(paths, project)).size).toBe(whole);
     expect(await guard.admit(project, cohort(90), 10)).toEqual({ ok: true, seen: false });
     expect(statSync(guardFile(paths, project)).size).toBeGreaterThan(whole);
+  });
+
+  it('admits a cohort it remembers while another process holds the state lock', async () => {
+    const paths = folder();
+    const project = randomUUID();
+    const guard = createDifferencingGuard(paths);
+    expect(await guard.admit(project, cohort(60), 10)).toEqual({ ok: true, seen: false });
+    const size = statSync(guardFile(paths, project)).size;
+    // A live process (our parent) holds the lock, as an operator command would.
+    writeFileSync(paths.lock, String(process.ppid));
+    const fresh = guard.admit(project, cohort(90), 10);
+    // Would wait for the lock (and fail after 15 s) if a repeat were checked under it.
+    expect(await guard.admit(project, cohort(60), 10)).toEqual({ ok: true, seen: true });
+    expect(statSync(guardFile(paths, project)).size).toBe(size);
+    rmSync(paths.lock);
+    expect(await fresh).toEqual({ ok: true, seen: false });
+    expect(statSync(guardFile(paths, project)).size).toBeGreaterThan(size);
+  });
+
+  it('records a remembered cohort again once its guard file was removed', async () => {
+    const paths = folder();
+    const project = randomUUID();
+    const guard = createDifferencingGuard(paths);
+    await guard.admit(project, cohort(60), 10);
+    rmSync(guardFile(paths, project));
+    expect(await guard.admit(project, cohort(60), 10)).toEqual({ ok: true, seen: false });
+    expect(existsSync(guardFile(paths, project))).toBe(true);
+    // and the new memory holds it: a near-copy is refused
+    expect(await guard.admit(project, cohort(60, [5]), 10)).toMatchObject({ ok: false });
+  });
+
+  it('re-reads a guard file replaced by another one', async () => {
+    const paths = folder();
+    const project = randomUUID();
+    const guard = createDifferencingGuard(paths);
+    await guard.admit(project, cohort(60), 10);
+    // Another node folder's file of the same size, holding another cohort, put in its place.
+    const other = folder();
+    await createDifferencingGuard(other).admit(project, cohort(50), 10);
+    rmSync(guardFile(paths, project));
+    writeFileSync(guardFile(paths, project), readFileSync(guardFile(other, project)));
+    expect(await guard.admit(project, cohort(50, [2]), 10)).toMatchObject({ ok: false });
+    expect(await guard.admit(project, cohort(60), 10)).toEqual({ ok: true, seen: false });
   });
 });
