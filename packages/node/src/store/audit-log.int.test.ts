@@ -40,6 +40,23 @@ describe('node audit log', () => {
     });
   });
 
+  it('chains entries appended without sync like any other, in order', async () => {
+    const log = createAuditLog(paths);
+    const entry = (i: number) => ({
+      action: NODE_AUDIT_ACTIONS.policyChanged,
+      actor: 'system' as const,
+      target: 'policy',
+      details: { i },
+    });
+    await log.append(entry(1), new Date(), false);
+    await log.append(entry(2));
+    await log.append(entry(3), new Date(), false);
+    await append(4);
+    const { entries } = await readAudit(paths.audit);
+    expect(entries.map((e) => e.details.i)).toEqual([1, 2, 3, 4]);
+    expect((await verifyAuditFile(paths.audit)).ok).toBe(true);
+  });
+
   it('a log that keeps its tail in memory chains after entries another process appended', async () => {
     const log = createAuditLog(paths);
     const entry = (i: number) => ({

@@ -57,8 +57,14 @@ export interface AuditInput {
 
 /** The node's audit log as seen by one process. */
 export interface AuditLog {
-  /** Appends one entry, chained to the last one; durable when it resolves. */
-  append(input: AuditInput, now?: Date): Promise<AuditEntry>;
+  /**
+   * Appends one entry, chained to the last one; durable when it resolves, unless `sync` is
+   * false: then it is written (a killed process keeps it) but flushed only by the next synced
+   * append, for an entry that may be lost with a power cut as long as nothing it records has
+   * left the node (a task's `task.received`, flushed by its outcome's entry before the result
+   * leaves).
+   */
+  append(input: AuditInput, now?: Date, sync?: boolean): Promise<AuditEntry>;
 }
 
 /** Where the log ended after this process's last append, to know when another process wrote. */
@@ -79,7 +85,7 @@ interface Tail {
 export function createAuditLog(paths: NodePaths): AuditLog {
   let tail: Tail | null = null;
   return {
-    append(input, now = new Date()) {
+    append(input, now = new Date(), sync = true) {
       return withLock(paths.lock, async () => {
         const prev = await lastEntry(paths.audit, tail);
         const entry = chainEntry(
@@ -93,7 +99,7 @@ export function createAuditLog(paths: NodePaths): AuditLog {
           },
           prev,
         );
-        tail = { seq: entry.seq, hash: entry.hash, ...appendLine(paths.audit, entry) };
+        tail = { seq: entry.seq, hash: entry.hash, ...appendLine(paths.audit, entry, sync) };
         return entry;
       });
     },
@@ -123,16 +129,18 @@ async function lastEntry(
 }
 
 // The fsync makes the entry durable before what it records happens (a release is audited
-// before it leaves). Plain system calls, as in replaceFileSync. Returns the file's identity
-// after the write, to recognise it next time.
+// before it leaves); it flushes every earlier unsynced entry of the file with it. Plain system
+// calls, as in replaceFileSync. Returns the file's identity after the write, to recognise it
+// next time.
 function appendLine(
   path: string,
   entry: AuditEntry,
+  sync: boolean,
 ): { ino: number; size: number; mtimeMs: number } {
   const fd = openSync(path, 'a', 0o600);
   try {
     writeFileSync(fd, `${JSON.stringify(entry)}\n`);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
     const { ino, size, mtimeMs } = fstatSync(fd);
     return { ino, size, mtimeMs };
   } finally {

@@ -73,6 +73,16 @@ export function unopenedEntry(task: TaskEnvelope, code: string, reason: string):
 }
 
 /**
+ * Whether the log holds a task's `task.received` entry. Read on recovery only (a task resumed from
+ * its received record): that entry is not synced on its own, so a power cut may have lost it.
+ */
+export async function receivedAudited(auditPath: string, taskId: string): Promise<boolean> {
+  const target = `task:${taskId}`;
+  const { entries } = await readAudit(auditPath);
+  return entries.some((e) => e.target === target && e.action === NODE_AUDIT_ACTIONS.taskReceived);
+}
+
+/**
  * Whether the log already holds a task's outcome entry. Read on recovery only (a record kept as
  * done but not yet marked audited: the node stopped between the entry and the record's update),
  * so that an outcome is audited exactly once.

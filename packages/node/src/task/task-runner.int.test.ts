@@ -1,3 +1,4 @@
+import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
   openJson,
@@ -27,7 +28,7 @@ import { readAudit } from '../store/audit-log.js';
 import type { NodePaths } from '../store/layout.js';
 import type { NodeIdentity } from './task-crypto.js';
 import type { TaskRunner } from './task-runner.js';
-import { listTasks, readTask, writeTask } from './task-store.js';
+import { ackLogFile, listTasks, readTask, writeTask } from './task-store.js';
 
 const REAL_WORKER = new URL('../../dist/exec/step-worker.js', import.meta.url);
 const TRUST = 'st-marys';
@@ -144,13 +145,18 @@ describe('a valid task', () => {
     await runner.resume(await listTasks(paths));
     expect(runs).toBe(1);
     expect(hubOpens(sent[0]!)).toMatchObject({ status: 'ok' });
+    // Its task.received entry, which a power cut could have lost, is audited before the release.
+    expect((await actions()).filter((a) => a.startsWith('task.') || a === 'project.bound')).toEqual(
+      ['task.received', 'project.bound', 'task.released'],
+    );
   });
   it('audits an outcome once when the node stopped between its audit entry and its record', async () => {
     const t = goodTask();
     await runner.handle(t);
     const kept = await readTask(paths, t.header.taskId);
-    // What a node killed right after auditing the release leaves: done, not marked audited.
+    // What a node killed right after auditing the release leaves: done, not marked audited, no ack.
     await writeTask(paths, { ...kept!, state: 'done', audited: false, ack: null });
+    rmSync(ackLogFile(paths));
     const { runner: restarted } = makeCollectingRunner(
       { paths, me, executor },
       { ack: 'duplicate', sent },
@@ -163,6 +169,45 @@ describe('a valid task', () => {
     expect(await readTask(paths, t.header.taskId)).toMatchObject({
       state: 'acknowledged',
       audited: true,
+      ack: 'duplicate',
+    });
+  });
+});
+
+describe('acknowledgements', () => {
+  it('appends the ack to the ack log and never rewrites the done record', async () => {
+    const t = goodTask();
+    await runner.handle(t);
+    const file = paths.task(t.header.taskId);
+    const onDisk = JSON.parse(readFileSync(file, 'utf8')) as { state: string };
+    expect(onDisk.state).toBe('done');
+    const ino = statSync(file).ino;
+    const lines = readFileSync(ackLogFile(paths), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+      { taskId: t.header.taskId, ack: 'accepted', at: expect.any(String) as unknown },
+    ]);
+    // Read back (as resume and status do) it is acknowledged, and the file is the same one.
+    expect((await listTasks(paths))[0]).toMatchObject({ state: 'acknowledged', ack: 'accepted' });
+    await runner.handle(t);
+    expect(statSync(file).ino).toBe(ino);
+  });
+
+  it('delivers once more a task whose ack line a crash tore, and keeps later acks whole', async () => {
+    const t = goodTask();
+    await runner.handle(t);
+    // A crash mid-append: the ack log ends with a torn line instead of the ack.
+    rmSync(ackLogFile(paths));
+    appendFileSync(ackLogFile(paths), `{"taskId":"${t.header.taskId}","ack":"acc`);
+    const { runner: restarted } = makeCollectingRunner(
+      { paths, me, executor },
+      { ack: 'duplicate', sent },
+    );
+    await restarted.resume(await listTasks(paths));
+    expect(runs).toBe(1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]);
+    expect(await readTask(paths, t.header.taskId)).toMatchObject({
+      state: 'acknowledged',
       ack: 'duplicate',
     });
   });

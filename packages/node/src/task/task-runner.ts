@@ -15,7 +15,13 @@ import { checkTask } from './policy-check.js';
 import { spendBeforeRelease } from './privacy-release.js';
 import { createTaskInputs } from './task-inputs.js';
 import { buildSubmission, openTask, type NodeIdentity } from './task-crypto.js';
-import { outcomeAudited, outcomeEntry, receivedEntry, unopenedEntry } from './task-audit.js';
+import {
+  outcomeAudited,
+  outcomeEntry,
+  receivedAudited,
+  receivedEntry,
+  unopenedEntry,
+} from './task-audit.js';
 import { receivedRecord, toResultPayload } from './task-facts.js';
 import { createTaskStore, type TaskRecord } from './task-store.js';
 
@@ -63,7 +69,8 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   const guard = createDifferencingGuard(paths);
   const ledger = createPrivacyLedger(paths, now);
   const secure = createSecureSteps({ paths, me, logger, now });
-  const audit = (entry: AuditInput): Promise<unknown> => auditLog.append(entry);
+  const audit = (entry: AuditInput, sync = true): Promise<unknown> =>
+    auditLog.append(entry, new Date(), sync);
 
   function once(taskId: string, fn: () => Promise<void>): Promise<void> {
     const running = inFlight.get(taskId);
@@ -104,8 +111,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
     const rec = receivedRecord(task, p, now());
     // Audit before persisting: a node killed between the two then has a `task.received` entry
     // and no task file, and the hub's redelivery is received (and audited) again. The other
-    // order would leave a resumed task with no `task.received` entry at all.
-    await audit(receivedEntry(rec));
+    // order would leave a resumed task with no `task.received` entry at all. Not synced: the
+    // outcome's entry flushes it before anything leaves, and a power cut before that loses a
+    // task that released nothing (resume() audits it again if its record survived).
+    await audit(receivedEntry(rec), false);
     // Not synced: a SIGKILL loses nothing (the page cache outlives the process), and a power cut
     // loses at most the record of a task that has released nothing, which the hub redelivers
     // after its lease.
@@ -223,18 +232,10 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
   async function deliver(rec: TaskRecord): Promise<void> {
     if (rec.submission === null) return;
     const ack = await deps.deliver(rec.submission);
-    // Synced, not with its folder: a power cut may lose the acknowledgement (the hub then
-    // answers one redelivery as a duplicate) but never tears the record holding the submission.
-    await tasks.write(
-      {
-        ...rec,
-        state: ack === null ? rec.state : 'acknowledged',
-        audited: true,
-        ack: ack ?? rec.ack,
-        updatedAt: now().toISOString(),
-      },
-      'data',
-    );
+    // Appended to the ack log, the record is not rewritten: a power cut may lose the
+    // acknowledgement (the hub then answers one redelivery as a duplicate) but can never tear
+    // the record holding the submission.
+    await tasks.acknowledge(rec.taskId, ack, now());
   }
 
   async function refuseUnopened(
@@ -273,6 +274,7 @@ export function createTaskRunner(deps: TaskRunnerDeps): TaskRunner {
           const opened = openTask(rec.envelope, me);
           if (!opened.ok) return;
           logger.info({ taskId: rec.taskId }, 'resuming a task interrupted by a restart');
+          if (!(await receivedAudited(paths.audit, rec.taskId))) await audit(receivedEntry(rec));
           await compute(rec, opened.payload);
         });
       }
