@@ -96,8 +96,9 @@ export interface DicomStoreOptions {
   /** The dicom section of node.json, re-read when the file changes (policy edits apply at once). */
   readonly config?: () => Promise<DicomConfig>;
   /**
-   * Worker threads parsing, de-identifying and encoding instances (default: available
-   * parallelism, at least 1); 0 runs them on this thread, `concurrency` at once.
+   * Worker threads reading, parsing, de-identifying, encoding and writing instances (default:
+   * available parallelism, at least 1); 0 runs that on this thread with blocking system calls,
+   * `concurrency` at once (for tests).
    */
   readonly workers?: number;
   /** The compiled process-worker.js (default: beside this module, or in dist from sources). */
@@ -121,7 +122,6 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
   const now = o.now ?? (() => new Date());
   const audit = createAuditLog(paths);
   const actor = o.actor ?? 'system';
-  const processor = createProcessor(o, keys);
   const committer = createCommitter(paths);
   const quarantine = vaultFolder('quarantine', paths.dicom.quarantine, keys.vaultKey);
   const held = vaultFolder('held', paths.dicom.held, keys.vaultKey);
@@ -134,6 +134,7 @@ export async function createDicomStore(o: DicomStoreOptions): Promise<DicomStore
     debounceMs: o.datasetDebounceMs ?? 2000,
   });
   await mkdir(paths.dicom.tmp, { recursive: true, mode: 0o700 });
+  const processor = createProcessor(o, keys);
   // The store is ready when its workers are: the first instances do not wait for them to load.
   await processor.ready();
   const inFlight = new Set<Promise<unknown>>();
