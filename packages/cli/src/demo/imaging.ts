@@ -30,6 +30,9 @@ export const IMAGING_PATIENTS = 30;
  */
 const ASSOCIATIONS = 4;
 
+/** The quiet time after which a node materialises its imaging dataset (dicom/ingest README). */
+const MATERIALISE_QUIET_MS = 2_000;
+
 /** How long sending, storing and materialising may take in all. */
 const DELIVERY_TIMEOUT_MS = 120_000;
 
@@ -149,6 +152,9 @@ async function whenMaterialised(s: DemoState, imaging: DemoImaging): Promise<voi
   const { approveProject, nodeStatus } = await import('@tessera/node');
   const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
   const signal = imaging.abort.signal;
+  // The node materialises its dataset after 2 s without a new instance; a status costs the
+  // demo several ms of CPU, so it asks only around then, and then a few times a second.
+  await sleep(MATERIALISE_QUIET_MS, undefined, { signal, ref: false });
   await Promise.all(
     s.sites.map(async (site) => {
       const want = imaging.sent.find((x) => x.site === site.name)?.series ?? 0;
@@ -162,7 +168,7 @@ async function whenMaterialised(s: DemoState, imaging: DemoImaging): Promise<voi
             `${site.name}'s ${IMAGING_DATASET} dataset has ${String(rows)} of ${String(want)} series after ${String(DELIVERY_TIMEOUT_MS)} ms`,
           );
         }
-        await sleep(200, undefined, { signal, ref: false });
+        await sleep(300, undefined, { signal, ref: false });
       }
       await approveProject({
         dir: site.nodeDir,

@@ -84,23 +84,23 @@ describe('tessera demo', () => {
     expect(model.provenance.export.artifact).toBe('model/final');
     // Imaging (issue 7 point 5): synthetic CT and MR sent to each node over C-STORE, de-identified
     // there, counted and histogrammed by the imaging algorithms. 30 patients per site, one study
-    // each (10 CT of one series, 20 MR of two), 8 slices per series.
+    // each (10 CT of one series, 20 MR of two), 6 slices per series.
     expect(out).toMatch(
       /── Imaging: synthetic CT and MR sent over C-STORE, de-identified at each node ─/,
     );
-    expect(out).toMatch(/^site-a: sent 400 instances over C-STORE: stored 400 \(30 patients/m);
-    expect(out).toMatch(/^site-b: sent 400 instances over C-STORE: stored 400 \(30 patients/m);
+    expect(out).toMatch(/^site-a: sent 300 instances over C-STORE: stored 300 \(30 patients/m);
+    expect(out).toMatch(/^site-b: sent 300 instances over C-STORE: stored 300 \(30 patients/m);
     expect(out).toMatch(
       /^de-identification: 0 of the (\d+) planted identifying values .* (\1) of them found in the files sent$/m,
     );
     expect(out).toMatch(/^modality\s+body_part\s+patients\s+studies\s+series\s+instances$/m);
     expect(out).toMatch(/^MR\s+HEAD\s+\d+\s+\d+\s+\d+\s+\d+$/m);
     expect(out).toMatch(/^CT\s+\w+\s+<minCount\s+—\s+—\s+—$/m);
-    expect(out).toMatch(/^total\s+60\s+60\s+100\s+800$/m);
+    expect(out).toMatch(/^total\s+60\s+60\s+100\s+600$/m);
     expect(out).toMatch(/^CT\s+20\s+20\s+-\d+(\.\d)? ± \d+(\.\d)?\s+complete$/m);
     expect(out).toContain('pixels per bin (log scale; · suppressed):');
     expect(io.stderr()).toMatch(
-      /▸ waiting for the nodes' imaging datasets .* ok, site-a stored 400\/400 in \d+ ms, site-b stored 400\/400/,
+      /▸ waiting for the nodes' imaging datasets .* ok, site-a stored 300\/300 in \d+ ms, site-b stored 300\/300/,
     );
     expect(io.stderr()).toMatch(
       /▸ looking for the planted identifying values .* ok, 0 of \d+ found/,
