@@ -132,7 +132,7 @@ function siteStage(i: number): Stage<DemoState> {
         io: s.io,
       });
       s.sites.push(site);
-      return `DICOM ${site.dicom.aeTitle} on port ${site.dicom.port}`;
+      return `DICOM ${siteAeTitle(i)} on port ${String(dicomPort)}`;
     },
   };
 }

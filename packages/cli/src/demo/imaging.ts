@@ -71,6 +71,7 @@ export const imagingGenerateStage: Stage<DemoState> = {
 /** Sends the files to the site's node over C-STORE; counts what the node stored. */
 async function sendToNode(site: Site, made: SiteImagingFiles): Promise<ImagingSent> {
   const { dicomSend } = await import('@tessera/node');
+  const dicom = need(site.dicom ?? undefined, `${site.name}'s DICOM receiver`);
   const t0 = performance.now();
   const chunks = Array.from({ length: ASSOCIATIONS }, (_, k) =>
     made.files.filter((_f, j) => j % ASSOCIATIONS === k),
@@ -80,8 +81,8 @@ async function sendToNode(site: Site, made: SiteImagingFiles): Promise<ImagingSe
       chunks.map((files) =>
         dicomSend({
           host: '127.0.0.1',
-          port: site.dicom.port,
-          calledAe: site.dicom.aeTitle,
+          port: dicom.port,
+          calledAe: dicom.aeTitle,
           callingAe: DEMO_SENDER_AE,
           files,
         }),
@@ -115,7 +116,11 @@ export const imagingSendStage: Stage<DemoState> = {
       () => ({ ok: true as const }),
       (error: unknown) => ({ ok: false as const, error }),
     );
-    const to = s.sites.map((x) => `${x.dicom.aeTitle}@${String(x.dicom.port)}`).join(', ');
+    const to = s.sites
+      .map((x) =>
+        x.dicom === null ? `${x.name}: no receiver` : `${x.dicom.aeTitle}@${String(x.dicom.port)}`,
+      )
+      .join(', ');
     return Promise.resolve(to);
   },
 };

@@ -154,7 +154,7 @@ export function keepInstructions(state: DemoState): string {
       ? []
       : [
           `  images: tessera job run --project ${state.options.project} --algorithm imaging-cohort --datasets imaging --params '{"groupBy":["modality","body_part"]}'`,
-          `          (each node's DICOM receiver: ${state.sites.map((x) => `${x.dicom.aeTitle} on port ${String(x.dicom.port)}`).join(', ')}; it accepts ${DEMO_SENDER_AE})`,
+          `          (each node's DICOM receiver: ${state.sites.map((x) => (x.dicom === null ? `${x.name}: none` : `${x.dicom.aeTitle} on port ${String(x.dicom.port)}`)).join(', ')}; it accepts ${DEMO_SENDER_AE})`,
         ]),
     ...(state.training?.modelFile === undefined
       ? []

@@ -38,8 +38,8 @@ export interface CreateSiteOptions {
   /** The project the operator approves, and the dataset exposed to it. */
   readonly project: string;
   readonly dataset: string;
-  /** The node's DICOM receiver: its port, AE title and the calling AE titles it accepts. */
-  readonly dicom: SiteDicom & { readonly allow: readonly string[] };
+  /** The node's DICOM receiver: its port, AE title and the calling AE titles it accepts; none without. */
+  readonly dicom?: SiteDicom & { readonly allow: readonly string[] };
   readonly io: Io;
 }
 
@@ -55,8 +55,8 @@ export interface Site extends SitePaths {
   readonly rows: number;
   /** The generator inputs that made the site's data, so its rows can be made again. */
   readonly generator: { readonly seed: number; readonly site: number; readonly rows: number };
-  /** The node's DICOM receiver (it runs once the node is started). */
-  readonly dicom: SiteDicom;
+  /** The node's DICOM receiver (it runs once the node is started), or null when it has none. */
+  readonly dicom: SiteDicom | null;
 }
 
 /**
@@ -81,9 +81,9 @@ export async function createSite(o: CreateSiteOptions): Promise<Site> {
       name: o.name,
       apiKeyFile: paths.keyFile,
       consolePort: 0,
-      dicomPort: o.dicom.port,
-      dicomAe: o.dicom.aeTitle,
-      dicomAllow: [...o.dicom.allow],
+      ...(o.dicom === undefined
+        ? {}
+        : { dicomPort: o.dicom.port, dicomAe: o.dicom.aeTitle, dicomAllow: [...o.dicom.allow] }),
     },
     o.io,
   );
@@ -111,6 +111,6 @@ export async function createSite(o: CreateSiteOptions): Promise<Site> {
     name: o.name,
     rows: imported.rows,
     generator,
-    dicom: { port: o.dicom.port, aeTitle: o.dicom.aeTitle },
+    dicom: o.dicom === undefined ? null : { port: o.dicom.port, aeTitle: o.dicom.aeTitle },
   };
 }
