@@ -111,14 +111,18 @@ export async function storeArtifacts(
   artifacts: readonly PreparedArtifact[],
   now: Date,
 ): Promise<void> {
-  // One statement per artifact: bodies may be large, and each is its own bound parameter.
-  for (const a of artifacts) {
-    await tx.query(
-      `INSERT INTO job_artifacts (job_id, name, body, bytes, created_at)
-       VALUES ($1, $2, $3::jsonb, $4, $5)
-       ON CONFLICT (job_id, name) DO UPDATE
-         SET body = EXCLUDED.body, bytes = EXCLUDED.bytes, created_at = EXCLUDED.created_at`,
-      [jobId, a.name, a.json, a.bytes, now.toISOString()],
-    );
-  }
+  if (artifacts.length === 0) return;
+  // One statement for all of them (a round writes its model and often the best one), each body
+  // its own bound parameter; the names are distinct (prepareArtifacts), as ON CONFLICT requires.
+  const rows = artifacts.map(
+    (_, i) =>
+      `($1, $${String(i * 3 + 3)}, $${String(i * 3 + 4)}::jsonb, $${String(i * 3 + 5)}, $2)`,
+  );
+  await tx.query(
+    `INSERT INTO job_artifacts (job_id, name, body, bytes, created_at)
+     VALUES ${rows.join(', ')}
+     ON CONFLICT (job_id, name) DO UPDATE
+       SET body = EXCLUDED.body, bytes = EXCLUDED.bytes, created_at = EXCLUDED.created_at`,
+    [jobId, now.toISOString(), ...artifacts.flatMap((a) => [a.name, a.json, a.bytes])],
+  );
 }

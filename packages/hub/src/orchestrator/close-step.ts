@@ -34,11 +34,9 @@ export async function closeStep(
   const job = await loadJob(tx, jobId, true);
   if (job?.status !== 'running' || job.round !== round || job.step === null) return;
   const now = deps.clock.now();
-  const open = (await stepTasks(tx, jobId, round)).filter(
-    (t) => t.status === 'queued' || t.status === 'leased',
-  );
   const due = job.step_deadline !== null && new Date(isoOf(job.step_deadline)) <= now;
-  if (open.length > 0 && !due) return;
+  // Only whether a task is still open (the results are read once, below, when it closes).
+  if (!due && (await openTasks(tx, jobId, round)) > 0) return;
   await tx.query(
     `UPDATE tasks SET status = 'closed', site_status = 'failed', site_code = 'NO_RESPONSE',
             site_reason = $3, done_at = $4
@@ -63,6 +61,16 @@ export async function closeStep(
     return;
   }
   await aggregate(deps, tx, job, results, fx);
+}
+
+/** How many tasks of a step still wait for a result (queued or leased). */
+export async function openTasks(tx: Queryable, jobId: string, round: number): Promise<number> {
+  const rows = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM tasks
+      WHERE job_id = $1 AND round = $2 AND status IN ('queued', 'leased')`,
+    [jobId, round],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 function stepTasks(tx: Queryable, jobId: string, round: number): Promise<StepTaskRow[]> {

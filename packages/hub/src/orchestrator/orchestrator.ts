@@ -3,7 +3,7 @@ import { appendAudits } from '../audit/audit-log.js';
 import type { DeadlineTimers, HubDeps } from '../deps.js';
 import { topics } from '../events.js';
 import { isoOf, type Queryable } from '../storage/db.js';
-import { closeStep } from './close-step.js';
+import { closeStep, openTasks } from './close-step.js';
 import { applyDecision } from './decisions.js';
 import { noEffects, type Effects } from './effects.js';
 import type { JobRow } from './job-rows.js';
@@ -64,12 +64,7 @@ export async function closeStepIfComplete(
   jobId: string,
   round: number,
 ): Promise<void> {
-  const open = await deps.db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM tasks
-      WHERE job_id = $1 AND round = $2 AND status IN ('queued', 'leased')`,
-    [jobId, round],
-  );
-  if ((open[0]?.n ?? 0) === 0) await tryCloseStep(deps, jobId, round);
+  if ((await openTasks(deps.db, jobId, round)) === 0) await tryCloseStep(deps, jobId, round);
 }
 
 /** Closes a step if it is complete or overdue; safe to call any number of times. */
