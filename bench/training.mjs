@@ -125,9 +125,13 @@ async function runTrain(hub, project, params) {
 export async function measureOverhead(hub, { n, project, rows, rounds, pids }) {
   const tables = Array.from({ length: n }, (_, i) => trainingTable(trainingCsv(rows, 1000 + i)));
   const params = overheadParams(rounds);
-  progress(`training overhead, ${n} nodes: warm-up job (3 rounds), in-process warm-up`);
-  await runTrain(hub, project, overheadParams(3));
-  await inProcessSteps(tables, overheadParams(3));
+  // Warm-up as long as the timed job, on both sides: V8 optimises the hub's and the nodes' code
+  // and tiers up PGlite's WebAssembly over some hundreds of calls, and a hub and nodes that run
+  // for weeks pay none of that per round (the latency bench warms up with 20 jobs for the same
+  // reason); the in-process compute is warmed alike, so neither side is measured cold.
+  progress(`training overhead, ${n} nodes: warm-up job (${rounds} rounds), in-process warm-up`);
+  await runTrain(hub, project, overheadParams(rounds));
+  await inProcessSteps(tables, overheadParams(rounds));
   progress(`training overhead, ${n} nodes: timed job (${rounds} rounds)`);
   const before = cpuSnapshot(pids);
   const view = await runTrain(hub, project, params);
