@@ -89,11 +89,10 @@ export interface Processor {
   close(): Promise<void>;
 }
 
-/** A request to a worker (process-worker.ts). */
-export interface WorkerRequest {
-  readonly id: number;
-  readonly job: ProcessJob;
-}
+/** A request to a worker (process-worker.ts): run a job, or finish (the pool is closing). */
+export type WorkerRequest =
+  | { readonly type: 'run'; readonly id: number; readonly job: ProcessJob }
+  | { readonly type: 'stop' };
 
 /** What a worker says: that it is ready (once), then the result of each request. */
 export type WorkerMessage =

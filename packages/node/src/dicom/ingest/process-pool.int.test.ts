@@ -151,6 +151,29 @@ describe('the process pool', () => {
     await expect(pool.run(job(inputs[5] as string))).rejects.toThrow('the imaging store is closed');
   });
 
+  it('lets idle workers end by themselves when closed, so their exit handlers run', async () => {
+    const fixture = join(base.dir, 'exit-marker.mjs');
+    const marker = join(base.dir, 'exited');
+    writeFileSync(
+      fixture,
+      `import { appendFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
+process.on('exit', () => appendFileSync(${JSON.stringify(marker)}, threadId + '\\n'));
+await import(${JSON.stringify(defaultProcessWorkerUrl().href)});
+`,
+    );
+    pool = createProcessPool({
+      keys: KEYS,
+      size: 2,
+      logger: silentLogger,
+      workerUrl: pathToFileURL(fixture),
+    });
+    await pool.ready();
+    expect((await pool.run(job(inputs[7] as string))).kind).toBe('written');
+    await pool.close();
+    expect(readFileSync(marker, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
   it('refuses to start without the compiled worker', () => {
     expect(() =>
       createProcessPool({

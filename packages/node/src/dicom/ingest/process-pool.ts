@@ -153,7 +153,7 @@ export function createProcessPool(o: ProcessPoolOptions): Processor {
       if (job === undefined) return;
       slot.job = job;
       slot.worker.ref();
-      const req: WorkerRequest = { id: job.id, job: job.job };
+      const req: WorkerRequest = { type: 'run', id: job.id, job: job.job };
       slot.worker.postMessage(req);
     }
   }
@@ -175,9 +175,33 @@ export function createProcessPool(o: ProcessPoolOptions): Processor {
       for (const job of queue.splice(0)) {
         job.resolve(failed('the de-identification worker stopped (the store closed)'));
       }
-      await Promise.all(slots.map((s) => s.worker.terminate()));
+      await Promise.all(slots.map(stop));
     },
   };
+}
+
+/** How long a closing pool waits for a worker to finish its job and end by itself. */
+const STOP_GRACE_MS = 2000;
+
+// An idle worker is asked to end, so it ends like a program (a profiler attached to it writes
+// its profile); one still busy, or not ending in time, is terminated.
+async function stop(slot: Slot): Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    slot.worker.once('exit', () => {
+      resolve();
+    });
+  });
+  if (slot.job !== null) {
+    await slot.worker.terminate();
+    return;
+  }
+  const req: WorkerRequest = { type: 'stop' };
+  slot.worker.postMessage(req);
+  const timer = setTimeout(() => {
+    void slot.worker.terminate();
+  }, STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
 }
 
 // The job's temp file may be half-written: the store removes it.

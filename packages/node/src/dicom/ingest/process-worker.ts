@@ -15,6 +15,11 @@ const setup = workerData as WorkerSetup;
 const deidentify = keyedDeidentifier(setup.keys);
 
 port.on('message', (req: WorkerRequest) => {
+  if (req.type === 'stop') {
+    // Nothing left to wait for: the thread ends as a program does (its exit handlers run).
+    port.close();
+    return;
+  }
   const done: WorkerMessage = { type: 'done', id: req.id, result: runJob(req.job, deidentify) };
   port.postMessage(done);
 });
