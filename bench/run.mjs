@@ -311,6 +311,7 @@ async function trainingSection() {
   const base = procs.tempDir('tessera-bench-train-', opt.keep);
   benchDir = base;
   progress(`training overhead: hub and up to ${sizes.at(-1)} nodes in ${base}`);
+  if (opt['cpu-prof']) enableCpuProfiles(join(base, 'cpuprof'));
   const hub = await startHub(procs, base, undefined);
   const maxN = sizes.at(-1);
   const names = Array.from({ length: maxN }, (_, i) => `site-${String(i + 1).padStart(2, '0')}`);
@@ -348,6 +349,15 @@ async function trainingSection() {
   }
   await hub.admin.close();
   await hub.researcher.close();
+  if (opt['cpu-prof']) {
+    progress('cpu-prof: stopping hub and nodes so they write their profiles');
+    await procs.stopAll();
+    const roles = new Map([[hub.proc.pid, 'hub'], ...running.map((r) => [r.proc.pid, 'node'])]);
+    process.stdout.write(
+      `\n### CPU profiles of the training section (whole process lives)\n` +
+        cpuProfileReport(join(base, 'cpuprof'), roles),
+    );
+  }
 
   const overheadRows = results.map((r) => {
     const binding = r.n === TRAIN_OVERHEAD_TARGET_SITES;
