@@ -9,7 +9,7 @@ import { writeDicomFile } from '../core/write.js';
 import { generateImagingStudies } from '../synth/index.js';
 import { loadDicomIndex } from './dicom-index.js';
 import { importDicom } from './import.js';
-import { makeZip } from './zip-fixture.js';
+import { makeZip } from '../../testing/zip-fixture.js';
 
 /*
  * `node dicom import` of a folder and of a zip: what is DICOM is stored, what looks like DICOM

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ZIP_LIMITS, openZip } from './zip-reader.js';
-import { makeZip, type FixtureEntry } from './zip-fixture.js';
+import { makeZip, type FixtureEntry } from '../../testing/zip-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-zip-'));
 afterAll(() => {
