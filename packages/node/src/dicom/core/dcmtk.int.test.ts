@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupTag } from './dictionary.js';
 import { parseDataset, parseDicomFile } from './parse.js';
-import { makeSampleDataset } from './sample.js';
+import { makeSampleDataset } from '../../testing/dicom-sample.js';
 import type { DicomDataset } from './types.js';
 import { TRANSFER_SYNTAX } from './types.js';
 import { charsetOf, getNumbers, getString } from './values.js';

@@ -1,7 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseDataset, parseDicomFile, parseFileMeta } from './parse.js';
-import { makeNestedItem, makeSampleDataset } from './sample.js';
+import { makeNestedItem, makeSampleDataset } from '../../testing/dicom-sample.js';
 import type { DicomDataset } from './types.js';
 import { DicomParseError, TRANSFER_SYNTAX } from './types.js';
 import { setString } from './values.js';

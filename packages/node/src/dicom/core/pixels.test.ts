@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, downsample, frameCount } from './pixels.js';
-import { makeSampleDataset } from './sample.js';
+import { makeSampleDataset } from '../../testing/dicom-sample.js';
 import type { DicomDataset } from './types.js';
 import { DicomParseError } from './types.js';
 import { setNumbers, setString } from './values.js';

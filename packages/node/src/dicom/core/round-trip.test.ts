@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDataset, parseDicomFile, parseFileMeta } from './parse.js';
-import { makeNestedItem, makeSampleDataset } from './sample.js';
+import { makeNestedItem, makeSampleDataset } from '../../testing/dicom-sample.js';
 import type { DicomDataset, DicomElement, Vr } from './types.js';
 import { TRANSFER_SYNTAX, VRS } from './types.js';
 import { IMPLEMENTATION_CLASS_UID } from './uid.js';

@@ -13,7 +13,7 @@ import { parseDicomFile } from '../core/parse.js';
 import { TRANSFER_SYNTAX, type DicomFile } from '../core/types.js';
 import { writeDicomFile } from '../core/write.js';
 import { deidentify, type DeidKeys } from './deidentify.js';
-import { makeIdentifiedInstance, PLANTED } from './identified-instance.js';
+import { makeIdentifiedInstance, PLANTED } from '../../testing/identified-instance.js';
 import { deidOptionsSchema } from './options.js';
 
 const run = promisify(execFile);

@@ -7,7 +7,11 @@ import { IMPLEMENTATION_CLASS_UID, isValidUid } from '../core/uid.js';
 import { getString, setString } from '../core/values.js';
 import { writeDataset, writeDicomFile } from '../core/write.js';
 import { deidentify, METHOD_CODES, type DeidKeys } from './deidentify.js';
-import { makeIdentifiedInstance, PLANTED, PLANTED_UID_ROOT } from './identified-instance.js';
+import {
+  makeIdentifiedInstance,
+  PLANTED,
+  PLANTED_UID_ROOT,
+} from '../../testing/identified-instance.js';
 import { dateOffsetDays, remapUid } from './keyed.js';
 import {
   DeidError,

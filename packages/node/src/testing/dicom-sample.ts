@@ -2,8 +2,8 @@
  * A small, valid dataset with one element of every VR, nested sequences and private tags: the
  * shared input of the core tests, and handy for the other DICOM parts' tests. No real person.
  */
-import type { DicomDataset, DicomElement, Tag } from './types.js';
-import { setNumbers, setString } from './values.js';
+import type { DicomDataset, DicomElement, Tag } from '../dicom/core/types.js';
+import { setNumbers, setString } from '../dicom/core/values.js';
 
 function put(ds: DicomDataset, el: DicomElement): void {
   ds.set(el.tag, el);

@@ -4,10 +4,10 @@
  * signatures, the original attributes and the icon. The input of the de-identifier's tests and
  * of the store's: after de-identification `findValues(ds, PLANTED)` must find nothing.
  */
-import type { DicomDataset, DicomElement, DicomFile, Tag, Vr } from '../core/types.js';
-import { TRANSFER_SYNTAX } from '../core/types.js';
-import { setNumbers, setString } from '../core/values.js';
-import { buildFileMeta } from '../core/write.js';
+import type { DicomDataset, DicomElement, DicomFile, Tag, Vr } from '../dicom/core/types.js';
+import { TRANSFER_SYNTAX } from '../dicom/core/types.js';
+import { setNumbers, setString } from '../dicom/core/values.js';
+import { buildFileMeta } from '../dicom/core/write.js';
 
 /** The identifying strings planted below; none may survive de-identification. */
 export const PLANTED = [
