@@ -50,60 +50,11 @@ function skewed(task, keep, seed) {
 
 async function modules() {
   const m = (p) => import(`${DIST}${p}`);
-  const [index, synthetic, model, local, standardize] = await Promise.all([
+  const [index, synthetic] = await Promise.all([
     m('index.js'),
     m('learning/training/synthetic.js'),
-    m('learning/models/model.js'),
-    m('learning/training/local-train.js'),
-    m('learning/training/standardize.js'),
   ]);
-  return { ...index, ...synthetic, ...model, ...local, ...standardize };
-}
-
-/** The same model trained on the pooled training splits, accuracy on the pooled validation. */
-function centralAccuracy(m, sites, params) {
-  const all = sites.flatMap((t) => Array.from({ length: t.rows }, (_, i) => [t, i]));
-  const stats = params.features.map((f) => {
-    const v = all.map(([t, i]) => t.columns[f].values[i]);
-    const mean = v.reduce((s, a) => s + a, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((s, a) => s + (a - mean) ** 2, 0) / (v.length - 1));
-    return { mean, sd };
-  });
-  const pick = (which) => {
-    const rows = sites.flatMap((t) =>
-      Array.from(m.validationSplit(t.rows, 0.2, params.seed)[which], (i) => [t, i]),
-    );
-    const raw = Float64Array.from(
-      rows.flatMap(([t, i]) => params.features.map((f) => t.columns[f].values[i])),
-    );
-    const x = m.standardize(
-      raw,
-      rows.length,
-      stats.map((s) => s.mean),
-      stats.map((s) => s.sd),
-    );
-    return { x, y: Int32Array.from(rows, ([t, i]) => t.columns.y.codes[i]) };
-  };
-  const tr = pick('train');
-  const va = pick('validation');
-  const model = m.createModel({ type: 'mlp', inputs: 2, classes: 2, hidden: params.model.hidden });
-  const fit = m.trainLocal(
-    model,
-    model.init(params.seed),
-    { x: tr.x, labels: tr.y, rows: tr.y.length },
-    {
-      epochs: params.rounds * params.epochs,
-      batchSize: params.batchSize,
-      optimizer: { name: 'sgd', learningRate: params.learningRate, momentum: 0.9 },
-      seed: params.seed,
-    },
-  );
-  const prob = model.predictProba(fit.parameters, { x: va.x, rows: va.y.length });
-  let correct = 0;
-  va.y.forEach((y, i) => {
-    if ((prob[2 * i + 1] > 0.5 ? 1 : 0) === y) correct++;
-  });
-  return correct / va.y.length;
+  return { ...index, ...synthetic };
 }
 
 /**
@@ -118,7 +69,8 @@ export async function benchConvergence({ rounds = 30, target = 0.95 } = {}) {
     skewed(m.twoMoons(900, 0.15, 12), [0.25, 1], 2),
     skewed(m.twoMoons(500, 0.25, 13), [1, 1], 3),
   ];
-  const central = centralAccuracy(m, sites, { ...BASE, rounds });
+  // The same model trained on the pooled training splits (no federated code path).
+  const central = m.pooledReferenceAccuracy(sites, { ...BASE, hidden: BASE.model.hidden, rounds });
   const goal = target * central;
   const runs = STRATEGIES.map((strategy) => {
     const t0 = performance.now();

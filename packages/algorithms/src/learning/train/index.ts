@@ -83,3 +83,4 @@ export {
   type RoundRecord,
   type TrainState,
 } from './state.js';
+export { pooledReferenceAccuracy, type PooledReferenceParams } from './pooled-reference.js';

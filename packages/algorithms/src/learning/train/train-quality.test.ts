@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { simulateJob } from '../../simulate.js';
 import type { Table } from '../../table.js';
-import { createModel } from '../models/model.js';
-import type { ModelSpec } from '../models/spec.js';
-import { trainLocal } from '../training/local-train.js';
-import { standardize } from '../training/standardize.js';
 import { gaussianTask, twoMoons } from '../training/synthetic.js';
 import { skewedTable, splitTask } from '../training/synthetic-tables.js';
-import { train, validationSplit, type TrainResult } from './index.js';
+import { train, type TrainResult } from './index.js';
+import { pooledReferenceAccuracy } from './pooled-reference.js';
 
 /*
  * The acceptance test of issue 6: on a seeded synthetic task with label-skewed, non-identical
@@ -28,83 +25,20 @@ interface Params {
   seed: number;
 }
 
-const numberColumn = (t: Table, name: string): Float64Array => {
-  const c = t.columns[name];
-  if (c?.kind !== 'number') throw new Error(`${name} is not a number column`);
-  return c.values;
-};
-
-const labelsOf = (t: Table): Int32Array => {
-  const c = t.columns.y;
-  if (c?.kind !== 'categorical') throw new Error('y is not categorical');
-  return c.codes;
-};
-
-/** Accuracy of the same model trained centrally on the pooled training splits. */
-function pooledAccuracy(sites: readonly Table[], p: Params, classes: number): number {
-  const all = sites.flatMap((t) => Array.from({ length: t.rows }, (_, i) => [t, i] as const));
-  const stats = p.features.map((f) => {
-    const v = all.map(([t, i]) => numberColumn(t, f)[i] ?? 0);
-    const mean = v.reduce((s, a) => s + a, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((s, a) => s + (a - mean) ** 2, 0) / (v.length - 1));
-    return { mean, sd };
-  });
-  const pick = (which: 'train' | 'validation'): { x: Float64Array; y: Int32Array } => {
-    const rows = sites.flatMap((t) =>
-      Array.from(validationSplit(t.rows, 0.2, p.seed)[which], (i) => [t, i] as const),
-    );
-    const raw = Float64Array.from(
-      rows.flatMap(([t, i]) => p.features.map((f) => numberColumn(t, f)[i] ?? 0)),
-    );
-    const x = standardize(
-      raw,
-      rows.length,
-      stats.map((s) => s.mean),
-      stats.map((s) => s.sd),
-    );
-    return { x, y: Int32Array.from(rows, ([t, i]) => labelsOf(t)[i] ?? -1) };
-  };
-  const tr = pick('train');
-  const va = pick('validation');
-  const spec: ModelSpec = {
-    type: 'mlp',
-    inputs: p.features.length,
-    classes,
-    hidden: p.model.hidden,
-  };
-  const model = createModel(spec);
-  const fit = trainLocal(
-    model,
-    model.init(p.seed),
-    { x: tr.x, labels: tr.y, rows: tr.y.length },
-    {
-      epochs: p.rounds * p.epochs,
-      batchSize: p.batchSize,
-      optimizer: { name: 'sgd', learningRate: p.learningRate, momentum: 0.9 },
-      seed: p.seed,
-    },
-  );
-  const prob = model.predictProba(fit.parameters, { x: va.x, rows: va.y.length });
-  let correct = 0;
-  va.y.forEach((y, i) => {
-    let best = 0;
-    for (let c = 1; c < classes; c++)
-      if ((prob[i * classes + c] ?? 0) > (prob[i * classes + best] ?? 0)) best = c;
-    if (best === y) correct++;
-  });
-  return correct / va.y.length;
-}
-
 const pct = (a: number): string => (100 * a).toFixed(2);
 
 /** FedAvg's and the pooled model's accuracy on the same sites and settings. */
-function compare(sites: readonly Table[], params: Params, classes: number) {
+function compare(sites: readonly Table[], params: Params) {
   const run = simulateJob(train, { ...params, outcome: 'y', strategy: { name: 'fedavg' } }, sites);
   if (run.decision.kind !== 'done') throw new Error(JSON.stringify(run.decision));
   const result = run.decision.result as TrainResult;
   return {
     federated: result.final.accuracy,
-    central: pooledAccuracy(sites, params, classes),
+    central: pooledReferenceAccuracy(sites, {
+      ...params,
+      outcome: 'y',
+      hidden: params.model.hidden,
+    }),
     result,
   };
 }
@@ -128,7 +62,7 @@ describe('train: FedAvg on label-skewed, non-identical sites versus the pooled m
       learningRate: 0.05,
       seed: 5,
     };
-    const { federated, central, result } = compare(sites, params, K);
+    const { federated, central, result } = compare(sites, params);
     console.log(`5 classes: FedAvg ${pct(federated)}% vs pooled ${pct(central)}% accuracy`);
     expect(Math.abs(federated - central)).toBeLessThanOrEqual(0.02);
     // Each site alone sees mostly one class: far above the share of any one class (~20%).
@@ -153,7 +87,7 @@ describe('train: FedAvg on label-skewed, non-identical sites versus the pooled m
       learningRate: 0.05,
       seed: 9,
     };
-    const { federated, central } = compare(sites, params, 2);
+    const { federated, central } = compare(sites, params);
     console.log(`two moons: FedAvg ${pct(federated)}% vs pooled ${pct(central)}% accuracy`);
     expect(Math.abs(federated - central)).toBeLessThanOrEqual(0.02);
     // Well above a linear model on two moons (~88%): the MLP did learn the curved boundary.

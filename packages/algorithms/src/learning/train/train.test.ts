@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Algorithm, LocalStep } from '../../framework.js';
 import { simulateJob } from '../../simulate.js';
 import type { Table } from '../../table.js';
-import { createModel } from '../models/model.js';
-import { trainLocal } from '../training/local-train.js';
-import { standardize } from '../training/standardize.js';
 import { gaussianTask, twoMoons, type SyntheticTask } from '../training/synthetic.js';
 import { parseExportedModel } from '../export.js';
-import { train, validationSplit, type RoundRecord, type TrainParams } from './index.js';
+import { train, type RoundRecord, type TrainParams } from './index.js';
+import { pooledReferenceAccuracy } from './pooled-reference.js';
 
 /** Rows of a task whose label is kept with probability keep[label] (label skew), as a table. */
 function skewed(task: SyntheticTask, keep: readonly number[], seed: number): Table {
@@ -59,72 +57,15 @@ function done(run: ReturnType<typeof simulateJob>): Record<string, unknown> {
   return run.decision.result as Record<string, unknown>;
 }
 
-const column = (t: Table, name: string): Float64Array => {
-  const c = t.columns[name];
-  if (c?.kind !== 'number') throw new Error(`${name} is not a number column`);
-  return c.values;
-};
-
-const labelsOf = (t: Table): Int32Array => {
-  const c = t.columns.y;
-  if (c?.kind !== 'categorical') throw new Error('y is not categorical');
-  return c.codes;
-};
-
-/**
- * The same MLP trained centrally: pooled standardisation, the union of the sites' training
- * splits, rounds × epochs epochs, evaluated on the union of their validation splits.
- */
-function pooledAccuracy(sites: readonly Table[], p: typeof mlpParams): number {
-  const all = sites.flatMap((t) => Array.from({ length: t.rows }, (_, i) => [t, i] as const));
-  const feats = p.features;
-  const stats = feats.map((f) => {
-    const v = all.map(([t, i]) => column(t, f)[i] ?? 0);
-    const mean = v.reduce((s, a) => s + a, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((s, a) => s + (a - mean) ** 2, 0) / (v.length - 1));
-    return { mean, sd };
-  });
-  const pick = (which: 'train' | 'validation'): { x: Float64Array; y: Int32Array } => {
-    const rows = sites.flatMap((t) =>
-      Array.from(validationSplit(t.rows, 0.2, p.seed)[which], (i) => [t, i] as const),
-    );
-    const raw = Float64Array.from(rows.flatMap(([t, i]) => feats.map((f) => column(t, f)[i] ?? 0)));
-    const x = standardize(
-      raw,
-      rows.length,
-      stats.map((s) => s.mean),
-      stats.map((s) => s.sd),
-    );
-    return { x, y: Int32Array.from(rows, ([t, i]) => labelsOf(t)[i] ?? -1) };
-  };
-  const tr = pick('train');
-  const va = pick('validation');
-  const model = createModel({ type: 'mlp', inputs: 2, classes: 2, hidden: p.model.hidden });
-  const fit = trainLocal(
-    model,
-    model.init(p.seed),
-    { x: tr.x, labels: tr.y, rows: tr.y.length },
-    {
-      epochs: p.rounds * p.epochs,
-      batchSize: p.batchSize,
-      optimizer: { name: 'sgd', learningRate: p.learningRate, momentum: 0.9 },
-      seed: p.seed,
-    },
-  );
-  const prob = model.predictProba(fit.parameters, { x: va.x, rows: va.y.length });
-  let correct = 0;
-  va.y.forEach((y, i) => {
-    const p1 = prob[2 * i + 1] ?? 0;
-    if ((p1 > 0.5 ? 1 : 0) === y) correct++;
-  });
-  return correct / va.y.length;
-}
-
 describe('train: FedAvg versus the pooled model', () => {
   const run = simulateJob(train, mlpParams, moonSites);
   const result = done(run);
   const final = result.final as { accuracy: number };
-  const central = pooledAccuracy(moonSites, mlpParams);
+  const central = pooledReferenceAccuracy(moonSites, {
+    ...mlpParams,
+    outcome: 'y',
+    hidden: mlpParams.model.hidden,
+  });
   const pct = (a: number): string => (100 * a).toFixed(2);
 
   it(`an MLP on label-skewed two-moons sites: FedAvg ${pct(final.accuracy)}% vs pooled ${pct(central)}% accuracy`, () => {
